@@ -1,0 +1,12 @@
+"""Command groups (`flask sop ...`, `flask demo ...`), registered by the factory."""
+
+from flask import Flask
+
+
+def register(app: Flask) -> None:
+    for group in _groups():
+        app.cli.add_command(group)
+
+
+def _groups():
+    return []

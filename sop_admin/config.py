@@ -1,0 +1,68 @@
+"""Settings read from the environment.
+
+`SECRET_KEY` has no fallback in production: outside debug and testing the app
+refuses to start without one. `make run` writes a random key to
+`instance/secret_key` so a demo works on a fresh machine.
+"""
+
+import os
+from datetime import timedelta
+from pathlib import Path
+
+
+class ConfigError(RuntimeError):
+    """The environment does not describe a runnable app."""
+
+
+def normalise_database_url(url: str) -> str:
+    """Make plain `postgres://` and `postgresql://` URLs use the psycopg 3 driver."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def _secret_key(instance_path: Path) -> str | None:
+    key = os.environ.get("SECRET_KEY")
+    if key:
+        return key
+    key_file = instance_path / "secret_key"
+    if key_file.is_file():
+        return key_file.read_text().strip() or None
+    return None
+
+
+def from_environment(instance_path: Path) -> dict:
+    """Build the settings mapping; `create_app(config=...)` may override any key."""
+    default_db = f"sqlite:///{instance_path / 'sop_admin.sqlite3'}"
+    return {
+        "SECRET_KEY": _secret_key(instance_path),
+        "SQLALCHEMY_DATABASE_URI": normalise_database_url(
+            os.environ.get("DATABASE_URL", default_db)
+        ),
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "PERMANENT_SESSION_LIFETIME": timedelta(
+            minutes=int(os.environ.get("SESSION_TIMEOUT_MINUTES", "30"))
+        ),
+        "SESSION_REFRESH_EACH_REQUEST": True,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": os.environ.get("SESSION_COOKIE_SECURE") == "1",
+        "BABEL_DEFAULT_LOCALE": os.environ.get("DEFAULT_LOCALE", "id"),
+        "BABEL_DEFAULT_TIMEZONE": "UTC",
+        "FLASK_ADMIN_SWATCH": "default",
+        "MAX_CONTENT_LENGTH": int(os.environ.get("MAX_UPLOAD_MB", "10")) * 1024 * 1024,
+        "AUDIT_CHECKPOINT_KEY": os.environ.get("AUDIT_CHECKPOINT_KEY"),
+    }
+
+
+def check(config: dict, *, debug: bool) -> None:
+    """Refuse to run in production with no secret key."""
+    if not config.get("SECRET_KEY"):
+        if debug or config.get("TESTING"):
+            config["SECRET_KEY"] = "dev-only-not-secret"  # noqa: S105
+        else:
+            raise ConfigError(
+                "SECRET_KEY belum diatur / SECRET_KEY is not set: "
+                "export SECRET_KEY=... (see README, Configuration)."
+            )

@@ -1,0 +1,45 @@
+"""Domain errors with messages for users, and the app's HTTP error pages."""
+
+from flask import Flask, render_template
+
+from .extensions import db
+
+
+class SopAdminError(Exception):
+    """An error whose message can be shown to the user as it is."""
+
+
+class InvalidSopFile(SopAdminError):
+    """An SOP file breaks the file contract; `problems` names step and field."""
+
+    def __init__(self, source: str, problems: list[str]):
+        self.source = source
+        self.problems = problems
+        super().__init__(f"{source}: " + "; ".join(problems))
+
+
+class InvalidTimeStandard(SopAdminError):
+    """A Waktu text that is not one of the allowed forms."""
+
+
+class SopNotEditable(SopAdminError):
+    """Only draft versions may be edited; active ones are revised."""
+
+
+class TransitionNotAllowed(SopAdminError):
+    """A workflow move the SOP does not allow."""
+
+
+def init_app(app: Flask) -> None:
+    @app.errorhandler(403)
+    def forbidden(error):
+        return render_template("error.html", code=403, error=error), 403
+
+    @app.errorhandler(404)
+    def not_found(error):
+        return render_template("error.html", code=404, error=error), 404
+
+    @app.errorhandler(500)
+    def server_error(error):
+        db.session.rollback()
+        return render_template("error.html", code=500, error=error), 500

@@ -1,0 +1,157 @@
+"""Complaints (pengaduan) and their evidence files."""
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import (
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+from .office import Office
+from .sop import SopVersion
+from .types import UTCDateTime, utcnow
+from .user import User
+
+
+def _enum(cls):
+    return db.Enum(
+        cls, native_enum=False, length=30, values_callable=lambda e: [m.value for m in e]
+    )
+
+
+class Channel(enum.StrEnum):
+    FACEBOOK = "facebook"
+    X = "x"
+    INSTAGRAM = "instagram"
+    YOUTUBE = "youtube"
+    WHATSAPP = "whatsapp"
+    SMS = "sms"
+    PHONE = "phone"
+    EMAIL = "email"
+    WEBSITE = "website"
+    LAPOR = "lapor"
+    WALK_IN = "walk_in"
+
+
+class Classification(enum.StrEnum):
+    ASPIRATION = "aspiration"
+    COMPLAINT = "complaint"
+    INFORMATION_REQUEST = "information_request"
+
+
+class ComplaintStatus(enum.StrEnum):
+    NEW = "new"
+    IN_PROGRESS = "in_progress"
+    CLOSED = "closed"
+
+
+class Complaint(db.Model):
+    """One report from the public, registered under an office's SOP."""
+
+    __tablename__ = "complaints"
+    __table_args__ = (
+        Index("ix_complaints_office_received", "office_id", "received_at"),
+        Index("ix_complaints_office_status", "office_id", "status"),
+        Index("ix_complaints_channel_post", "channel", "external_post_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    office_id: Mapped[int] = mapped_column(ForeignKey("offices.id"))
+    #: Nomor register, e.g. PGD/2026/000123 (see complaints.assign_register_no).
+    register_no: Mapped[str] = mapped_column(String(40), unique=True)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    channel: Mapped[Channel] = mapped_column(_enum(Channel))
+    reporter_name: Mapped[str | None] = mapped_column(String(200))
+    reporter_contact: Mapped[str | None] = mapped_column(String(200))
+    reporter_address: Mapped[str | None] = mapped_column(String(400))
+    reporter_identity_no: Mapped[str | None] = mapped_column(String(40))
+    #: The reporter gave no identity at all.
+    anonymous: Mapped[bool] = mapped_column(default=False)
+    #: Identity hidden from everyone but the office's admins.
+    confidential: Mapped[bool] = mapped_column(default=False)
+    subject: Mapped[str] = mapped_column(String(300))
+    description: Mapped[str] = mapped_column(Text)
+    #: Terlapor: the party complained about.
+    subject_party: Mapped[str | None] = mapped_column(String(300))
+    expectation: Mapped[str | None] = mapped_column(Text)
+    classification: Mapped[Classification] = mapped_column(
+        _enum(Classification), default=Classification.COMPLAINT
+    )
+    #: External references: SP4N-LAPOR! tracking ID, city system (UPIK/JSS) ID.
+    lapor_tracking_id: Mapped[str | None] = mapped_column(String(60))
+    city_system_id: Mapped[str | None] = mapped_column(String(60))
+    #: Link to, and id of, the original social-media post.
+    source_url: Mapped[str | None] = mapped_column(String(500))
+    external_post_id: Mapped[str | None] = mapped_column(String(120))
+    sop_version_id: Mapped[int | None] = mapped_column(ForeignKey("sop_versions.id"))
+    status: Mapped[ComplaintStatus] = mapped_column(
+        _enum(ComplaintStatus), default=ComplaintStatus.NEW
+    )
+    #: Where the complaint stands in its SOP (workflow issue fills these in).
+    current_step_number: Mapped[int | None] = mapped_column(Integer)
+    step_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: Whole-complaint deadline.
+    due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(
+        UTCDateTime, default=utcnow, onupdate=utcnow
+    )
+
+    office: Mapped[Office] = relationship()
+    sop_version: Mapped[SopVersion | None] = relationship()
+    created_by: Mapped[User | None] = relationship()
+    evidence: Mapped[list["Evidence"]] = relationship(
+        back_populates="complaint", cascade="all, delete-orphan"
+    )
+
+    @property
+    def is_closed(self) -> bool:
+        return self.status == ComplaintStatus.CLOSED
+
+    def __str__(self) -> str:
+        return self.register_no
+
+    def __repr__(self) -> str:
+        return f"<Complaint {self.register_no}>"
+
+
+class Evidence(db.Model):
+    """A file attached to a complaint (screenshot, photo, letter)."""
+
+    __tablename__ = "evidence"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    complaint_id: Mapped[int] = mapped_column(
+        ForeignKey("complaints.id", ondelete="CASCADE"), index=True
+    )
+    filename: Mapped[str] = mapped_column(String(255))
+    mimetype: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int]
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+    uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    complaint: Mapped[Complaint] = relationship(back_populates="evidence")
+
+    def __str__(self) -> str:
+        return self.filename
+
+
+class RegisterCounter(db.Model):
+    """Last register number given per office and year."""
+
+    __tablename__ = "register_counters"
+    __table_args__ = (UniqueConstraint("office_id", "year"),)
+
+    office_id: Mapped[int] = mapped_column(ForeignKey("offices.id"), primary_key=True)
+    year: Mapped[int] = mapped_column(primary_key=True)
+    last_value: Mapped[int] = mapped_column(default=0)
