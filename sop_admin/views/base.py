@@ -1,0 +1,248 @@
+"""The one base class every model view of the panel uses for access control.
+
+Hiding a menu entry is not access control: each request is checked here
+against the user's access level, and every query is scoped to the user's
+office in `get_query`, `get_count_query` and `get_one`, so typing another
+office's id into a URL gives 404 and a forbidden create/edit/delete/action/
+export gives 403 (never a silent redirect).
+
+Subclasses say who may do what with the `*_levels` class attributes, not
+with Flask-Admin's `can_*` flags (those are computed from the levels here):
+
+- a set of `AccessLevel`s: users at those levels may, superadmins always may;
+- an empty set: only superadmins may;
+- `None`: nobody may (the feature is off for this view).
+
+CSRF: Flask-WTF's `CSRFProtect` checks every POST; Flask-Admin 2.2's
+templates put the `csrf_token()` global into the create/edit forms, the
+list-row delete form and the action form, so no form base class is needed.
+"""
+
+from flask import abort, flash, has_request_context, redirect, request, url_for
+from flask_admin.actions import ActionsMixin
+from flask_admin.contrib.sqla import ModelView
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from sqlalchemy import func
+from wtforms import ValidationError
+
+from ..errors import SopAdminError
+from ..extensions import db
+from ..models import AccessLevel
+
+ALL_LEVELS = frozenset(AccessLevel)
+READERS = frozenset(
+    {AccessLevel.ADMIN, AccessLevel.RECORDS_OFFICER, AccessLevel.AUDITOR}
+)
+ADMINS = frozenset({AccessLevel.ADMIN})
+
+#: Flask-Admin view functions and the permission each needs.
+VIEW_PERMISSIONS = {
+    "index_view": "read",
+    "details_view": "read",
+    "export": "export",
+    "create_view": "create",
+    "edit_view": "edit",
+    "ajax_update": "edit",
+    "ajax_lookup": "edit",
+    "delete_view": "delete",
+    "action_view": "read",  # the action itself is checked in handle_action
+}
+
+#: A cell starting with one of these is a formula to a spreadsheet.
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise_formula(value):
+    """Prefix a quote so spreadsheets show the text instead of running it."""
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        return "'" + value
+    return value
+
+
+def allowed(levels, user=None) -> bool:
+    """Whether `user` (default: the current user) passes a `*_levels` setting."""
+    user = user if user is not None else current_user
+    if levels is None or not user.is_authenticated:
+        return False
+    return user.is_superadmin or user.access_level in levels
+
+
+class SecureModelView(ModelView):
+    """Login required, office-scoped queries, permissions from `*_levels`."""
+
+    read_levels = READERS
+    create_levels = ADMINS
+    edit_levels = ADMINS
+    delete_levels = ADMINS
+    export_levels = READERS
+    #: Levels per action name; actions not listed need `edit_levels`
+    #: ("delete" needs `delete_levels`).
+    action_levels: dict = {}
+    #: The column holding the record's office; None scopes by the model's id
+    #: (the Office view itself).
+    office_column: str | None = "office_id"
+    #: Refuse list pages deeper than this (OFFSET scans); None: no cap.
+    max_page: int | None = None
+
+    can_view_details = True
+    export_types = ["csv", "xlsx"]
+    details_template = "admin/record_details.html"
+
+    def __init__(self, model, name=None, category=None, endpoint=None, **kw):
+        super().__init__(model, db, name=name, category=category,
+                         endpoint=endpoint, **kw)
+
+    # -- permissions ---------------------------------------------------------
+
+    def may(self, permission: str) -> bool:
+        levels = getattr(self, f"{permission}_levels")
+        if not has_request_context():  # class set-up: is the feature on at all?
+            return levels is not None
+        return allowed(levels)
+
+    @property
+    def can_create(self):
+        return self.may("create")
+
+    @property
+    def can_edit(self):
+        return self.may("edit")
+
+    @property
+    def can_delete(self):
+        return self.may("delete")
+
+    @property
+    def can_export(self):
+        return self.may("export")
+
+    def is_accessible(self) -> bool:
+        return current_user.is_authenticated and self.may("read")
+
+    def inaccessible_callback(self, name, **kwargs):
+        if not current_user.is_authenticated:
+            return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+        abort(403)
+
+    def _handle_view(self, name, **kwargs):
+        response = super()._handle_view(name, **kwargs)
+        if response is not None:
+            return response
+        permission = VIEW_PERMISSIONS.get(name, "read")
+        if not self.may(permission):
+            abort(403)
+        return None
+
+    def action_permission(self, name: str):
+        if name in self.action_levels:
+            return self.action_levels[name]
+        return self.delete_levels if name == "delete" else self.edit_levels
+
+    def is_action_allowed(self, name: str) -> bool:
+        if name in self.action_disallowed_list:
+            return False
+        levels = self.action_permission(name)
+        return levels is not None if not has_request_context() else allowed(levels)
+
+    def handle_action(self, return_view=None):
+        name = request.form.get("action", "")
+        if name not in self._actions_data or not self.is_action_allowed(name):
+            abort(403)
+        return ActionsMixin.handle_action(self, return_view)
+
+    # -- office scoping ------------------------------------------------------
+
+    def office_filter(self):
+        """The WHERE clause limiting rows to the user's office, or None."""
+        if current_user.is_superadmin:
+            return None
+        column = getattr(self.model, self.office_column or "id")
+        return column == current_user.office_id
+
+    def _scoped(self, query):
+        clause = self.office_filter()
+        return query if clause is None else query.filter(clause)
+
+    def get_query(self):
+        return self._scoped(super().get_query())
+
+    def get_count_query(self):
+        return self._scoped(
+            db.session.query(func.count("*")).select_from(self.model)
+        )
+
+    def get_one(self, id):
+        """The record if it is in the user's office; otherwise 404."""
+        try:
+            pk = int(id)
+        except (TypeError, ValueError):
+            abort(404)
+        record = self.get_query().filter(self.model.id == pk).one_or_none()
+        if record is None:
+            abort(404)
+        return record
+
+    def get_list(self, page, sort_column, sort_desc, search, filters,
+                 execute=True, page_size=None):
+        if self.max_page is not None and page and page >= self.max_page:
+            flash(_l("Halaman terlalu jauh: persempit dengan pencarian atau "
+                     "filter."), "warning")
+            page = self.max_page - 1
+        return super().get_list(page, sort_column, sort_desc, search, filters,
+                                execute=execute, page_size=page_size)
+
+    # -- forms ---------------------------------------------------------------
+
+    def create_form(self, obj=None):
+        return self.restrict_form(super().create_form(obj))
+
+    def edit_form(self, obj=None):
+        return self.restrict_form(super().edit_form(obj))
+
+    def restrict_form(self, form):
+        """Drop the office field for non-superadmins; offer only own-office
+        records in relation dropdowns (their validation then refuses others)."""
+        if current_user.is_superadmin:
+            return form
+        if "office" in form:
+            del form["office"]
+        for field in form:
+            target = getattr(field, "query_factory", None)
+            model = _related_model(self.model, field.short_name)
+            if target is not None and model is not None and hasattr(
+                model, "office_id"
+            ):
+                field.query = db.session.query(model).filter(
+                    model.office_id == current_user.office_id
+                )
+        return form
+
+    def on_model_change(self, form, model, is_created):
+        """Pin the record to the user's office, then run `apply_service`."""
+        if self.office_column and not current_user.is_superadmin:
+            setattr(model, self.office_column, current_user.office_id)
+        try:
+            self.apply_service(form, model, is_created)
+        except SopAdminError as exc:
+            raise ValidationError(str(exc)) from exc
+
+    def apply_service(self, form, model, is_created) -> None:
+        """Subclasses call their service here; a SopAdminError is shown to the
+        user as a form error and the transaction is rolled back."""
+
+    def handle_view_exception(self, exc):
+        if isinstance(exc, SopAdminError):
+            flash(str(exc), "error")
+            return True
+        return super().handle_view_exception(exc)
+
+    # -- export --------------------------------------------------------------
+
+    def get_export_value(self, model, name):
+        return neutralise_formula(super().get_export_value(model, name))
+
+
+def _related_model(model, attr: str):
+    relationship = model.__mapper__.relationships.get(attr)
+    return relationship.mapper.class_ if relationship is not None else None
