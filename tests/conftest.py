@@ -36,30 +36,42 @@ def make_test_app(uri: str, **extra):
     return create_app({**_base_config(uri), **extra})
 
 
-def _reset_postgres(uri: str) -> None:
-    engine = sa.create_engine(uri)
+def _postgres_scratch_database(uri: str):
+    """Create a database of our own beside the one TEST_DATABASE_URL names.
+
+    Concurrent runs on one server (two checkouts, CI beside a developer) then
+    never empty each other's tables. Yields the scratch database's URL.
+    """
+    url = sa.engine.make_url(uri)
+    name = f"{url.database}_sop_{os.getpid()}"
+    server = sa.create_engine(url, isolation_level="AUTOCOMMIT")
     try:
-        with engine.begin() as conn:
-            conn.execute(sa.text("DROP SCHEMA public CASCADE"))
-            conn.execute(sa.text("CREATE SCHEMA public"))
+        with server.connect() as conn:
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}"'))
+            conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
     except sa.exc.OperationalError as exc:
+        server.dispose()
         if os.environ.get("CI") == "true":
             raise
         pytest.skip(f"PostgreSQL not reachable: {exc}", allow_module_level=True)
+    try:
+        yield url.set(database=name).render_as_string(hide_password=False)
     finally:
-        engine.dispose()
+        with server.connect() as conn:
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        server.dispose()
 
 
 @pytest.fixture(scope="session")
 def migrated_database(tmp_path_factory):
     """Apply every migration once; yield the URI of the migrated database."""
     if PG_URL:
-        _reset_postgres(PG_URL)
-        app = make_test_app(PG_URL)
-        with app.app_context():
-            upgrade()
-            _db.engine.dispose()
-        yield PG_URL
+        for uri in _postgres_scratch_database(PG_URL):
+            app = make_test_app(uri)
+            with app.app_context():
+                upgrade()
+                _db.engine.dispose()
+            yield uri
         return
     path = tmp_path_factory.mktemp("db") / "template.sqlite3"
     app = make_test_app(f"sqlite:///{path}")
@@ -78,8 +90,9 @@ def _empty_postgres_tables() -> None:
 
 @pytest.fixture
 def database_uri(migrated_database, tmp_path):
+    """URI of an empty migrated database for one test."""
     if PG_URL:
-        return PG_URL
+        return migrated_database
     copy = tmp_path / "test.sqlite3"
     shutil.copyfile(migrated_database, copy)
     return f"sqlite:///{copy}"

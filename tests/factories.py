@@ -61,15 +61,15 @@ class Factories:
             name: str = "SOP Penanganan Pengaduan") -> SopVersion:
         """A small valid SOP: start, a decision, a process and an end step."""
         sop = self._add(Sop(office=office, number=number))
-        version = SopVersion(sop=sop, office=office, name=name, status=status,
-                             unit_government=office.government,
-                             unit_office=office.name)
         lane_rows = []
         for i, lane_name in enumerate(lanes):
             role = self.db.session.scalar(
                 self.db.select(Role).filter_by(office_id=office.id, name=lane_name)
-            ) or Role(office=office, name=lane_name)
+            ) or self.role(office, lane_name)
             lane_rows.append(SopLane(role=role, sort_order=i))
+        version = SopVersion(sop=sop, office=office, name=name, status=status,
+                             unit_government=office.government,
+                             unit_office=office.name)
         version.lanes = lane_rows
         last = lane_rows[-1]
         version.steps = [

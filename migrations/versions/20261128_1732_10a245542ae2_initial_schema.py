@@ -57,8 +57,7 @@ def upgrade():
     sa.Column('year', sa.Integer(), nullable=False),
     sa.Column('last_value', sa.Integer(), nullable=False),
     sa.ForeignKeyConstraint(['office_id'], ['offices.id'], name=op.f('fk_register_counters_office_id_offices')),
-    sa.PrimaryKeyConstraint('office_id', 'year', name=op.f('pk_register_counters')),
-    sa.UniqueConstraint('office_id', 'year', name=op.f('uq_register_counters_office_id'))
+    sa.PrimaryKeyConstraint('office_id', 'year', name=op.f('pk_register_counters'))
     )
     op.create_table('roles',
     sa.Column('id', sa.Integer(), nullable=False),

@@ -10,7 +10,6 @@ from sqlalchemy import (
     LargeBinary,
     String,
     Text,
-    UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -23,7 +22,8 @@ from .user import User
 
 def _enum(cls):
     return db.Enum(
-        cls, native_enum=False, length=30, values_callable=lambda e: [m.value for m in e]
+        cls, native_enum=False, length=30,
+        values_callable=lambda e: [m.value for m in e],
     )
 
 
@@ -150,7 +150,6 @@ class RegisterCounter(db.Model):
     """Last register number given per office and year."""
 
     __tablename__ = "register_counters"
-    __table_args__ = (UniqueConstraint("office_id", "year"),)
 
     office_id: Mapped[int] = mapped_column(ForeignKey("offices.id"), primary_key=True)
     year: Mapped[int] = mapped_column(primary_key=True)

@@ -28,7 +28,8 @@ from .types import UTCDateTime, utcnow
 
 def _enum(cls):
     return db.Enum(
-        cls, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e]
+        cls, native_enum=False, length=20,
+        values_callable=lambda e: [m.value for m in e],
     )
 
 

@@ -8,8 +8,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from ..extensions import db
 from .complaint import Complaint
 from .office import Office
-from .user import User
 from .types import UTCDateTime, utcnow
+from .user import User
 
 
 class ComplaintStep(db.Model):
