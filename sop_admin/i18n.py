@@ -53,20 +53,39 @@ def local_dt(value: datetime | None, fmt: str = "%d-%m-%Y %H:%M") -> str:
     return f"{value.astimezone(tz).strftime(fmt)} {label.get(tz.key, tz.key)}"
 
 
-def _use_our_wtforms_catalogue() -> None:
-    """Point Flask-Admin's WTForms domain at our catalogue first."""
+def _put_our_catalogues_last() -> None:
+    """Make our Indonesian catalogues win in Flask-Admin's and WTForms' domains.
+
+    flask-babel merges a domain's catalogues in directory order: later messages
+    override earlier ones and the LAST catalogue's plural rule wins, even when
+    it is an empty stand-in for a missing file (rule n != 1, which sends our
+    one-form Indonesian plurals back to English). So the libraries' own
+    directories, which have no Indonesian, come first and ours last. The admin
+    domain gets ours in its base list, not only through Admin's
+    translations_path (used inside admin views), because it caches per locale:
+    one admin string translated outside an admin view would otherwise pin
+    English for the whole process. Flask-WTF forms get the same WTForms domain.
+    """
+    import flask_wtf.form
     from flask_admin import babel as admin_babel
+    from flask_admin import translations as admin_translations
     from wtforms.i18n import messages_path
 
+    admin_babel.domain._translation_directories = [
+        admin_translations.__path__[0],
+        str(TRANSLATIONS),
+    ]
+    admin_babel.domain.cache.clear()
     admin_babel.wtforms_domain = Domain(
-        [str(TRANSLATIONS), messages_path()], domain="wtforms;wtforms"
+        [messages_path(), str(TRANSLATIONS)], domain="wtforms"
     )
+    flask_wtf.form.translations = admin_babel.Translations()
 
 
 def init_app(app: Flask) -> None:
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(TRANSLATIONS))
     babel.init_app(app, locale_selector=select_locale)
-    _use_our_wtforms_catalogue()
+    _put_our_catalogues_last()
     app.jinja_env.filters["local_dt"] = local_dt
     app.jinja_env.globals["LANGUAGES"] = LANGUAGES
     app.jinja_env.globals["get_locale"] = get_locale
