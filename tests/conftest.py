@@ -11,6 +11,7 @@ import shutil
 
 import pytest
 import sqlalchemy as sa
+from flask import g, request_started
 from flask_migrate import upgrade
 
 from sop_admin import create_app
@@ -98,9 +99,20 @@ def database_uri(migrated_database, tmp_path):
     return f"sqlite:///{copy}"
 
 
+def _fresh_request_globals(sender, **extra) -> None:
+    """Give each test request an empty `g`, as production's per-request context does.
+
+    The `app` fixture keeps one app context open for the whole test, and Flask
+    reuses it for test-client requests, so `g` (Flask-Login's cached user,
+    audit context) would otherwise leak from one request into the next.
+    """
+    g.__dict__.clear()
+
+
 @pytest.fixture
 def app(database_uri):
     app = make_test_app(database_uri)
+    request_started.connect(_fresh_request_globals, app)
     with app.app_context():
         if PG_URL:
             _empty_postgres_tables()
