@@ -1,8 +1,27 @@
 """Domain errors with messages for users, and the app's HTTP error pages."""
 
 from flask import Flask, render_template
+from flask_babel import lazy_gettext as _l
+from flask_wtf.csrf import CSRFError
 
 from .extensions import db
+
+#: Flask-WTF gives its CSRF failure reasons in untranslated English.
+CSRF_REASONS = {
+    "The CSRF token is missing.": _l("Formulir tidak membawa token keamanan."),
+    "The CSRF session token is missing.": _l(
+        "Sesi Anda tidak memiliki token keamanan; mungkin cookie terhapus."
+    ),
+    "The CSRF token has expired.": _l(
+        "Formulir terlalu lama terbuka sehingga token keamanannya kedaluwarsa."
+    ),
+    "The CSRF token is invalid.": _l("Token keamanan formulir tidak valid."),
+    "The CSRF tokens do not match.": _l(
+        "Token keamanan formulir tidak cocok dengan sesi Anda."
+    ),
+    "The referrer header is missing.": _l("Peramban tidak menyebutkan asal formulir."),
+    "The referrer does not match the host.": _l("Formulir dikirim dari situs lain."),
+}
 
 
 class SopAdminError(Exception):
@@ -34,6 +53,11 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(403)
     def forbidden(error):
         return render_template("error.html", code=403, error=error), 403
+
+    @app.errorhandler(CSRFError)
+    def csrf_failed(error):
+        reason = CSRF_REASONS.get(error.description, error.description)
+        return render_template("csrf_error.html", reason=reason), 400
 
     @app.errorhandler(404)
     def not_found(error):
