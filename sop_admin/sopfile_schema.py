@@ -277,7 +277,8 @@ class _Reader:
                    for k in ("next", "if_yes", "if_no")}
         unreadable = [k for k, value in targets.items()
                       if value is None and not _is_null(fields.get(k, _NULL))]
-        if number is None or kind is None or unreadable:
+        missing = [k for k in ("number", "activity", "lane", "kind") if k not in fields]
+        if number is None or kind is None or unreadable or missing:
             self.flow_damaged = True
         return StepEntry(
             number=number if number is not None else 0,
