@@ -128,7 +128,7 @@ class WorkCalendar:
 
 def calendar_for(office, closure_days: Iterable = ()) -> WorkCalendar:
     """The calendar of an office; `closure_days` are ClosureDay rows or dates."""
-    days = frozenset(getattr(d, "day", d) for d in closure_days)
+    days = frozenset(d if isinstance(d, date) else d.day for d in closure_days)
     return WorkCalendar(
         timezone=ZoneInfo(office.timezone),
         opens_at=office.opens_at,

@@ -9,7 +9,15 @@ from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint, Flask, redirect, request, session, url_for
+from flask import (
+    Blueprint,
+    Flask,
+    has_request_context,
+    redirect,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import Domain, get_locale
 from flask_login import current_user
 
@@ -23,6 +31,9 @@ bp = Blueprint("i18n", __name__)
 
 
 def select_locale() -> str:
+    # Services and CLI commands translate their messages outside any request.
+    if not has_request_context():
+        return "id"
     lang = session.get("lang")
     if lang in LANGUAGES:
         return lang

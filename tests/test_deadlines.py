@@ -112,6 +112,12 @@ def test_step_due_at_skips_an_office_closure_day():
     )
 
 
+def test_calendar_for_accepts_plain_dates():
+    calendar = calendar_for(office(), [date(2026, 11, 30)])
+    assert calendar.closure_days == {date(2026, 11, 30)}
+    assert not calendar.is_working_day(date(2026, 11, 30))
+
+
 def test_step_due_at_wita_office_uses_makassar_hours():
     calendar = calendar_for(office(timezone="Asia/Makassar"))
     start = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)  # Friday 17:00 WITA
