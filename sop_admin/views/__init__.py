@@ -3,9 +3,14 @@
 from flask import Flask
 from flask_admin import Admin
 from flask_admin.theme import Bootstrap4Theme
+from flask_babel import lazy_gettext as _l
 
 from ..i18n import TRANSLATIONS
+from ..models import ClosureDay, Complaint, Office, Role, User
+from .complaint import ComplaintView
 from .index import HomeView
+from .office import ClosureDayView, OfficeView, RoleView
+from .user import UserView
 
 
 def init_admin(app: Flask) -> Admin:
@@ -16,4 +21,17 @@ def init_admin(app: Flask) -> Admin:
         index_view=HomeView(name="Beranda", url="/admin"),
         translations_path=str(TRANSLATIONS),
     )
+    # Menu order: Pengaduan, SOP, Pengaturan, Audit (categories appear in the
+    # order their first view is added).
+    admin.add_view(ComplaintView(Complaint, name=_l("Pengaduan"),
+                                 endpoint="complaint"))
+    settings = _l("Pengaturan")
+    admin.add_view(OfficeView(Office, name=_l("Instansi"), category=settings,
+                              endpoint="office"))
+    admin.add_view(RoleView(Role, name=_l("Jabatan"), category=settings,
+                            endpoint="role"))
+    admin.add_view(UserView(User, name=_l("Pengguna"), category=settings,
+                            endpoint="user"))
+    admin.add_view(ClosureDayView(ClosureDay, name=_l("Hari Libur Kantor"),
+                                  category=settings, endpoint="closure_day"))
     return admin

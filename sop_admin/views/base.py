@@ -18,8 +18,11 @@ templates put the `csrf_token()` global into the create/edit forms, the
 list-row delete form and the action form, so no form base class is needed.
 """
 
+from collections import OrderedDict
+
 from flask import abort, flash, has_request_context, redirect, request, url_for
-from flask_admin.actions import ActionsMixin
+from flask_admin.actions import ActionsMixin, action
+from flask_admin.babel import lazy_gettext as admin_gettext
 from flask_admin.contrib.sqla import ModelView
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -29,6 +32,9 @@ from wtforms import ValidationError
 from ..errors import SopAdminError
 from ..extensions import db
 from ..models import AccessLevel
+from .compat import yield_wtforms_choices
+
+yield_wtforms_choices()
 
 ALL_LEVELS = frozenset(AccessLevel)
 READERS = frozenset(
@@ -60,6 +66,11 @@ def neutralise_formula(value):
     return value
 
 
+def int_ids(ids) -> list[int]:
+    """Row ids posted by the list's checkboxes, ignoring anything not a number."""
+    return [int(i) for i in ids if str(i).isdigit()]
+
+
 def allowed(levels, user=None) -> bool:
     """Whether `user` (default: the current user) passes a `*_levels` setting."""
     user = user if user is not None else current_user
@@ -84,6 +95,9 @@ class SecureModelView(ModelView):
     office_column: str | None = "office_id"
     #: Refuse list pages deeper than this (OFFSET scans); None: no cap.
     max_page: int | None = None
+    #: List columns (and filter groups of the same label) that only
+    #: superadmins see, such as "office": everyone else sees one office.
+    superadmin_columns: tuple[str, ...] = ()
 
     can_view_details = True
     export_types = ["csv", "xlsx"]
@@ -150,6 +164,37 @@ class SecureModelView(ModelView):
         if name not in self._actions_data or not self.is_action_allowed(name):
             abort(403)
         return ActionsMixin.handle_action(self, return_view)
+
+    def _hide_from_office_users(self) -> bool:
+        return (has_request_context() and current_user.is_authenticated
+                and not current_user.is_superadmin)
+
+    @property
+    def _list_columns(self):
+        columns = self.__dict__.get("_all_list_columns", [])
+        if self.superadmin_columns and self._hide_from_office_users():
+            return [c for c in columns if c[0] not in self.superadmin_columns]
+        return columns
+
+    @_list_columns.setter
+    def _list_columns(self, columns):
+        self.__dict__["_all_list_columns"] = columns
+
+    def _get_filter_groups(self):
+        if not (self._filter_groups and self.superadmin_columns
+                and self._hide_from_office_users()):
+            return super()._get_filter_groups()
+        hidden = {str(self.column_labels.get(c, c)) for c in self.superadmin_columns}
+        return OrderedDict(group.non_lazy() for group in self._filter_groups.values()
+                           if str(group.label) not in hidden)
+
+    @action("delete", admin_gettext("Delete"),
+            admin_gettext("Are you sure you want to delete selected records?"))
+    def action_delete(self, ids):
+        """Flask-Admin's mass delete (through `get_query`, so office-scoped,
+        one `delete_model` per row), with row ids as integers: PostgreSQL
+        refuses comparing an integer key with the strings a form sends."""
+        return super().action_delete(int_ids(ids))
 
     # -- office scoping ------------------------------------------------------
 

@@ -1,0 +1,248 @@
+"""The complaint register (pengaduan): list, search, filters, create and edit.
+
+The list is built to stay fast on large tables: no COUNT(*) (simple pager),
+one joined query per page, a capped page depth, and a register number typed
+into the search box is looked up exactly on its unique index instead of an
+ILIKE scan over every column.
+"""
+
+import re
+from datetime import datetime, time, timedelta
+
+from flask_admin.contrib.sqla import filters
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from sqlalchemy import and_, not_, or_
+from wtforms import SelectField, ValidationError
+
+from ..complaints import IDENTITY_FIELDS, assign_register_no, complaint_sop_version
+from ..extensions import db
+from ..i18n import local_dt, office_timezone
+from ..models import (
+    AccessLevel,
+    Complaint,
+    Office,
+    SopStatus,
+    SopVersion,
+    utcnow,
+)
+from . import labels
+from .base import ADMINS, ALL_LEVELS, SecureModelView
+from .fields import LocalDateTimeField
+
+#: What a register number looks like (office code / year / sequence).
+REGISTER_NO_RE = re.compile(r"^[A-Za-z0-9.-]{1,12}/\d{4}/\d{1,9}$")
+WRITERS = frozenset({AccessLevel.ADMIN, AccessLevel.STAFF})
+
+
+def may_see_identity(user, complaint: Complaint) -> bool:
+    """Confidential reporters are known only to the office's admins."""
+    if not complaint.confidential:
+        return True
+    return user.is_superadmin or (
+        user.access_level == AccessLevel.ADMIN and user.office_id == complaint.office_id
+    )
+
+
+def _identity(view, context, model, name):
+    if not may_see_identity(current_user, model):
+        return _("••• (rahasia)")
+    return getattr(model, name) or ""
+
+
+def _local(view, context, model, name):
+    return local_dt(getattr(model, name))
+
+
+class ReceivedBetweenFilter(filters.DateBetweenFilter):
+    """Received between two dates of the office's calendar (not UTC dates)."""
+
+    def apply(self, query, value, alias=None):
+        start, end = value
+        tz = office_timezone()
+        low = datetime.combine(start, time.min, tz)
+        high = datetime.combine(end + timedelta(days=1), time.min, tz)
+        column = self.get_column(alias)
+        return query.filter(column >= low, column < high)
+
+
+class OfficeOptions:
+    """Office choices read when the filter is shown, not at start-up."""
+
+    def __bool__(self):
+        return True
+
+    def __iter__(self):
+        rows = db.session.query(Office.id, Office.code, Office.name).order_by(
+            Office.code)
+        return iter([(str(i), f"{code} – {name}") for i, code, name in rows])
+
+
+class ComplaintView(SecureModelView):
+    """Admins and staff register and edit; records officers and auditors read."""
+
+    read_levels = ALL_LEVELS
+    create_levels = WRITERS
+    edit_levels = WRITERS
+    delete_levels = ADMINS
+
+    page_size = 20
+    can_set_page_size = False
+    simple_list_pager = True
+    max_page = 50
+    column_list = ["register_no", "received_at", "channel", "reporter_name",
+                   "subject", "status", "office"]
+    superadmin_columns = ("office",)
+    column_select_related_list = (Complaint.office,)
+    column_default_sort = ("received_at", True)
+    column_sortable_list = ["register_no", "received_at", "status"]
+    column_details_list = [
+        "register_no", "received_at", "channel", "classification", "anonymous",
+        "confidential", "reporter_name", "reporter_contact", "reporter_address",
+        "reporter_identity_no", "subject", "description", "subject_party",
+        "expectation", "lapor_tracking_id", "city_system_id", "source_url",
+        "external_post_id", "sop_version", "status", "current_step_number",
+        "step_due_at", "due_at", "closed_at", "created_by", "office",
+    ]
+    column_export_list = [
+        "register_no", "received_at", "channel", "classification", "reporter_name",
+        "reporter_contact", "subject", "description", "subject_party", "status",
+        "due_at", "closed_at",
+    ]
+    column_searchable_list = ["subject", "reporter_name", "description"]
+    column_filters = [
+        filters.FilterEqual(Complaint.channel, _l("Kanal"),
+                            options=labels.options(labels.CHANNELS)),
+        filters.FilterEqual(Complaint.status, _l("Status"),
+                            options=labels.options(labels.STATUSES)),
+        filters.FilterEqual(Complaint.classification, _l("Klasifikasi"),
+                            options=labels.options(labels.CLASSIFICATIONS)),
+        ReceivedBetweenFilter(Complaint.received_at, _l("Diterima")),
+        filters.IntEqualFilter(Complaint.office_id, _l("Instansi"),
+                               options=OfficeOptions()),
+    ]
+    form_columns = [
+        "office", "received_at", "channel", "classification", "anonymous",
+        "confidential", "reporter_name", "reporter_contact", "reporter_address",
+        "reporter_identity_no", "subject", "description", "subject_party",
+        "expectation", "lapor_tracking_id", "city_system_id", "source_url",
+        "external_post_id", "sop_version",
+    ]
+    # Workflow fields (status, current step, due dates) change only through
+    # the workflow service, never by editing the form.
+    form_excluded_columns = ["status", "current_step_number", "step_due_at",
+                             "due_at", "closed_at", "register_no"]
+    form_overrides = {"received_at": LocalDateTimeField, "channel": SelectField,
+                      "classification": SelectField}
+    form_args = {
+        "received_at": {"default": utcnow},
+        "channel": labels.select(labels.CHANNELS),
+        "classification": labels.select(labels.CLASSIFICATIONS),
+    }
+    column_formatters = {
+        "received_at": _local, "step_due_at": _local, "due_at": _local,
+        "closed_at": _local,
+        "channel": labels.label_of(labels.CHANNELS),
+        "classification": labels.label_of(labels.CLASSIFICATIONS),
+        "status": labels.label_of(labels.STATUSES),
+        **{name: _identity for name in IDENTITY_FIELDS},
+    }
+    column_formatters_export = {
+        "received_at": _local, "due_at": _local, "closed_at": _local,
+        "channel": labels.label_of(labels.CHANNELS),
+        "classification": labels.label_of(labels.CLASSIFICATIONS),
+        "status": labels.label_of(labels.STATUSES),
+        **{name: _identity for name in IDENTITY_FIELDS},
+    }
+    column_labels = {
+        "register_no": _l("Nomor register"),
+        "received_at": _l("Diterima"),
+        "channel": _l("Kanal"),
+        "classification": _l("Klasifikasi"),
+        "anonymous": _l("Anonim"),
+        "confidential": _l("Rahasia"),
+        "reporter_name": _l("Pelapor"),
+        "reporter_contact": _l("Kontak pelapor"),
+        "reporter_address": _l("Alamat pelapor"),
+        "reporter_identity_no": _l("Nomor identitas pelapor"),
+        "subject": _l("Perihal"),
+        "description": _l("Uraian"),
+        "subject_party": _l("Terlapor"),
+        "expectation": _l("Harapan pelapor"),
+        "lapor_tracking_id": _l("Nomor tiket SP4N-LAPOR!"),
+        "city_system_id": _l("Nomor UPIK/JSS"),
+        "source_url": _l("Tautan unggahan asli"),
+        "external_post_id": _l("ID unggahan"),
+        "sop_version": _l("SOP"),
+        "status": _l("Status"),
+        "current_step_number": _l("Langkah SOP"),
+        "step_due_at": _l("Batas langkah"),
+        "due_at": _l("Batas waktu"),
+        "closed_at": _l("Selesai pada"),
+        "created_by": _l("Dicatat oleh"),
+        "office": _l("Instansi"),
+    }
+
+    def search_placeholder(self):
+        return str(_l("Nomor register, perihal, pelapor, uraian"))
+
+    def _apply_search(self, query, count_query, joins, count_joins, search):
+        """A register number exactly; other words against subject, reporter
+        (not of confidential complaints the user may not see) and description."""
+        term = search.strip()
+        if REGISTER_NO_RE.match(term):
+            clause = Complaint.register_no == term.upper()
+        else:
+            clause = and_(*(self._word_clause(word) for word in term.split()))
+        query = query.filter(clause)
+        if count_query is not None:
+            count_query = count_query.filter(clause)
+        return query, count_query, joins, count_joins
+
+    def _word_clause(self, word: str):
+        pattern = f"%{word}%"
+        reporter = Complaint.reporter_name.ilike(pattern)
+        if not (current_user.is_superadmin
+                or current_user.access_level == AccessLevel.ADMIN):
+            reporter = and_(reporter, not_(Complaint.confidential))
+        return or_(Complaint.subject.ilike(pattern), reporter,
+                   Complaint.description.ilike(pattern))
+
+    def edit_form(self, obj=None):
+        form = super().edit_form(obj)
+        if obj is not None and not may_see_identity(current_user, obj):
+            # Neither shown nor overwritten by someone who may not see them.
+            for name in (*IDENTITY_FIELDS, "confidential", "anonymous"):
+                if name in form:
+                    del form[name]
+        return form
+
+    def restrict_form(self, form):
+        form = super().restrict_form(form)
+        if "sop_version" in form:
+            query = db.session.query(SopVersion).filter(
+                SopVersion.status == SopStatus.ACTIVE)
+            if not current_user.is_superadmin:
+                query = query.filter(SopVersion.office_id == current_user.office_id)
+            form.sop_version.query = query
+        return form
+
+    def apply_service(self, form, model, is_created):
+        if model.received_at and model.received_at > utcnow():
+            raise ValidationError(_l("Waktu diterima tidak boleh di masa depan."))
+        if model.anonymous and any(getattr(model, f) for f in IDENTITY_FIELDS):
+            raise ValidationError(_l("Laporan anonim tidak boleh berisi identitas "
+                                     "pelapor."))
+        if not is_created:
+            return
+        # Out of the session until it has its number: the counter's flush
+        # would otherwise insert it with register_no still NULL.
+        db.session.expunge(model)
+        office = model.office or db.session.get(Office, model.office_id)
+        model.office = office
+        model.created_by_id = current_user.id
+        if model.sop_version is None:
+            model.sop_version = complaint_sop_version(office)
+        model.register_no = assign_register_no(office, model.received_at)
+        db.session.add(model)
