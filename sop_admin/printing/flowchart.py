@@ -11,7 +11,7 @@ SPAN cells would make every page split rescan the whole table.
 """
 
 from reportlab.lib import colors
-from reportlab.platypus import Table, TableStyle
+from reportlab.platypus import PageBreak, Table, TableStyle
 
 from . import symbols
 from .flowplan import Plan, StepSpec, paginate, plan_flowchart
@@ -180,6 +180,12 @@ class FlowTable(Table):
         end = plan.pages[plan.rows[first].page][1]
         wanted = 2 + end - first
         return wanted if wanted <= fits else fits
+
+    def split(self, availWidth, availHeight):  # noqa: N803 - ReportLab's names
+        # Platypus offers the rest of a split table the space left on the
+        # same page; a planned page ends here, so the rest starts a new one.
+        pieces = super().split(availWidth, availHeight)
+        return [pieces[0], PageBreak(), pieces[1]] if len(pieces) == 2 else pieces
 
     def draw(self):
         super().draw()

@@ -190,18 +190,59 @@ class _Router:
         self.shared: dict[tuple, int] = {}  # connector reuse: one per place
 
     def route(self, links) -> Plan:
-        pending = []  # (source symbol, target symbol, label, forced side)
-        by_source: dict[int, list] = {}
+        pending = []  # (source symbol, target symbol, label, exit side)
+        deferred = []  # loops to an earlier page: placed once sides are known
+        taken: dict[int, set[str]] = {}
         for s, t, label in links:
-            by_source.setdefault(s.number, []).append((t, label))
-        for number, outs in by_source.items():
-            taken: set[str] = set()
-            for t, label in outs:
-                pending += self._link(number, t.number, label, taken)
+            src = self.index[s.number]
+            if self.page_of[t.number] < self.page_of[s.number]:
+                deferred.append((s.number, t.number, label))
+            else:
+                pending += self._link(
+                    s.number, t.number, label, taken.setdefault(src, set())
+                )
+        used: dict[int, set[str]] = {i: set(v) for i, v in taken.items()}
+        for src, dst, _, side in pending:
+            points, entry = self._path(self._sym(src), self._sym(dst), side)
+            used.setdefault(src, set()).add(_exit_of(points))
+            used.setdefault(dst, set()).add(entry)
+        for a, b, label in deferred:
+            pending += self._loop_back(a, b, label, used)
         self._spread_slots()
         for src, dst, label, side in pending:
             self._arrow(src, dst, label, side)
         return self.plan
+
+    def _loop_back(self, a: int, b: int, label, used) -> list:
+        """Connectors beside source and target, on sides their arrows leave free."""
+        src, dst = self.index[a], self.index[b]
+        s, d = self._sym(src), self._sym(dst)
+        out = []
+        key_in = ("back", b)
+        if key_in not in self.shared:
+            d_side = self._free_side(dst, used)
+            lane, slot = self._beside(d, d_side)
+            c_in = self._connector(key_in, d.row, lane, slot, next(self.letters))
+            out.append((c_in, dst, None, "left" if d_side == "right" else "right"))
+        letter = self._sym(self.shared[key_in]).letter
+        side = self._free_side(src, used)
+        lane, slot = self._beside(s, side)
+        c_out = self._connector(("back-out", a, b), s.row, lane, slot, letter)
+        return [(src, c_out, label, side)] + out
+
+    def _free_side(self, index: int, used) -> str:
+        s = self._sym(index)
+        order = (
+            ["right", "left"]
+            if s.lane + 1 < self.plan.lane_count
+            else ["left", "right"]
+        )
+        if s.lane == 0:
+            order = ["right", "left"]
+        taken = used.setdefault(index, set())
+        side = next((o for o in order if o not in taken), order[0])
+        taken.add(side)
+        return side
 
     def _sym(self, i: int) -> Symbol:
         return self.plan.symbols[i]
@@ -222,51 +263,25 @@ class _Router:
         if pa == pb:
             side = self._pick(s, d, taken)
             return [(src, dst, label, side)]
-        if pb > pa:  # later page: out row of this page, in row of the target's
-            out_row = self.plan.pages[pa][1] - 1
-            in_row = self.plan.pages[pb][0]
-            key_in = ("in", b)
-            letter = (
-                self._sym(self.shared[key_in]).letter
-                if key_in in self.shared
-                else next(self.letters)
-            )
-            c_in = self._connector(key_in, in_row, d.lane, 0.5, letter)
-            c_out = self._connector(("out", pa, b), out_row, d.lane, 0.5, letter)
-            side = self._pick(s, self._sym(c_out), taken)
-            return [(src, c_out, label, side), (c_in, dst, None, "bottom")]
-        # earlier page: connectors beside the source and beside the target
-        side = self._pick_beside(s, taken)
-        key_in = ("back", b)
+        # a later page: out row of this page, in row of the target's
+        out_row = self.plan.pages[pa][1] - 1
+        in_row = self.plan.pages[pb][0]
+        key_in = ("in", b)
         letter = (
             self._sym(self.shared[key_in]).letter
             if key_in in self.shared
             else next(self.letters)
         )
-        lane, slot = self._beside(
-            d, "right" if d.lane + 1 < self.plan.lane_count else "left"
-        )
-        c_in = self._connector(key_in, d.row, lane, slot, letter)
-        lane, slot = self._beside(s, side)
-        c_out = self._connector(("back-out", a, b), s.row, lane, slot, letter)
-        back_side = "left" if self._sym(c_in).x > d.x else "right"
-        return [(src, c_out, label, side), (c_in, dst, None, back_side)]
+        c_in = self._connector(key_in, in_row, d.lane, 0.5, letter)
+        c_out = self._connector(("out", pa, b), out_row, d.lane, 0.5, letter)
+        side = self._pick(s, self._sym(c_out), taken)
+        return [(src, c_out, label, side), (c_in, dst, None, "bottom")]
 
     def _beside(self, s: Symbol, side: str) -> tuple[int, float]:
         step = 1 if side == "right" else -1
         if 0 <= s.lane + step < self.plan.lane_count:
             return s.lane + step, 0.5
         return s.lane, 0.9 if side == "right" else 0.1  # single lane: inside it
-
-    def _pick_beside(self, s: Symbol, taken: set[str]) -> str:
-        order = (
-            ["right", "left"]
-            if s.lane + 1 < self.plan.lane_count
-            else ["left", "right"]
-        )
-        side = next((o for o in order if o not in taken), "bottom")
-        taken.add(side)
-        return side
 
     def _blocked(self, lane: int, r1: int, r2: int) -> bool:
         lo, hi = sorted((r1, r2))
@@ -332,6 +347,11 @@ class _Router:
             track = s.lane + (FAR if side == "right" else NEAR)
             entry = "right" if side == "right" else "left"
         return [(sx, sy), (track, sy), (track, dy), (dx, dy)], entry
+
+
+def _exit_of(points) -> str:
+    (x0, _), (x1, _) = points[0], points[1]
+    return "right" if x1 > x0 else "left" if x1 < x0 else "bottom"
 
 
 def _simplify(points) -> tuple[tuple[float, float], ...]:
