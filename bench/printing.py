@@ -1,0 +1,64 @@
+"""SOP document PDF: render time for a 15-step and a 200-step SOP.
+
+Target (issue 6): 15 steps under 150 ms, 200 steps within 15x of that.
+Runs on a scratch SQLite database; only the PDF rendering is timed.
+"""
+
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+from flask_migrate import upgrade
+
+from sop_admin import create_app
+from sop_admin.extensions import db
+from sop_admin.models import Office
+from sop_admin.printing import sop_pdf
+from tests.printing_builders import LANES, long_sop
+
+ROUNDS = 7
+
+
+def _median_ms(version, rounds: int) -> float:
+    sop_pdf(version)  # warm-up: fonts, imports
+    times = []
+    for _ in range(rounds):
+        start = time.perf_counter()
+        sop_pdf(version)
+        times.append((time.perf_counter() - start) * 1000)
+    return statistics.median(times)
+
+
+def main() -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        uri = f"sqlite:///{Path(tmp) / 'bench.sqlite3'}"
+        app = create_app(
+            {"SQLALCHEMY_DATABASE_URI": uri, "SECRET_KEY": "bench", "TESTING": True}
+        )
+        with app.app_context():
+            upgrade()
+            office = Office(
+                code="BENCH",
+                government="Pemerintah Kota Depok",
+                name="Dinas Komunikasi dan Informatika",
+            )
+            db.session.add(office)
+            small = long_sop(db, office, 15, LANES, number="B-15")
+            big = long_sop(db, office, 200, LANES, number="B-200")
+            ms15 = _median_ms(small, ROUNDS)
+            ms200 = _median_ms(big, max(3, ROUNDS // 2))
+            db.session.rollback()
+            db.engine.dispose()
+    print(
+        f"printing: SOP PDF 15 steps  {ms15:8.1f} ms (median of {ROUNDS}; "
+        "target < 150 ms)"
+    )
+    print(
+        f"printing: SOP PDF 200 steps {ms200:8.1f} ms; ratio 200/15 = "
+        f"{ms200 / ms15:.1f} (target <= 15)"
+    )
+
+
+if __name__ == "__main__":
+    main()
