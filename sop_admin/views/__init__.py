@@ -6,10 +6,11 @@ from flask_admin.theme import Bootstrap4Theme
 from flask_babel import lazy_gettext as _l
 
 from ..i18n import TRANSLATIONS
-from ..models import ClosureDay, Complaint, Office, Role, User
+from ..models import ClosureDay, Complaint, Office, Role, SopVersion, User
 from .complaint import ComplaintView
 from .index import HomeView
 from .office import ClosureDayView, OfficeView, RoleView
+from .sop import SopVersionView
 from .user import UserView
 
 
@@ -25,6 +26,7 @@ def init_admin(app: Flask) -> Admin:
     # order their first view is added).
     admin.add_view(ComplaintView(Complaint, name=_l("Pengaduan"),
                                  endpoint="complaint"))
+    admin.add_view(SopVersionView(SopVersion, name=_l("SOP"), endpoint="sopversion"))
     settings = _l("Pengaturan")
     admin.add_view(OfficeView(Office, name=_l("Instansi"), category=settings,
                               endpoint="office"))

@@ -1,13 +1,18 @@
 """The SOP screens: drafts edited through the form, transitions, access."""
 
+import re
+
 import pytest
 from sqlalchemy import func, select
 
 from sop_admin.models import (
     AccessLevel,
     ListName,
+    Role,
     SopStatus,
+    SopStep,
     SopVersion,
+    StepKind,
 )
 
 URL = "/admin/sopversion"
@@ -97,3 +102,196 @@ def test_sop_pages_render_for_admin(login_as, admin, make, office, db):
     assert 'value="Menerima pengaduan"' in page or "Menerima pengaduan" in page
     details = client.get(f"{URL}/details/?id={version.id}").get_data(as_text=True)
     assert "Aktifkan" in details and "sop-decision" in details
+
+
+def _problems(response) -> str:
+    """The problem list shown above the form."""
+    page = response.get_data(as_text=True)
+    start = page.find('id="sop-problems"')
+    assert start != -1, "no problem list on the page"
+    return page[start:page.find("</div>", start)]
+
+
+def test_sop_create_step_lane_not_in_lanes_names_step_and_field(login_as, admin, db):
+    client = login_as(admin)
+    response = client.post(f"{URL}/new/", data=_form(**{"steps-3-lane": "Sekretaris"}))
+    assert response.status_code == 200
+    problems = _problems(response)
+    assert "langkah 4 / step 4, lane" in problems and "Sekretaris" in problems
+    assert _count(db) == 0
+
+
+def test_sop_create_bad_time_text_quotes_it_and_saves_nothing(login_as, admin, db):
+    client = login_as(admin)
+    response = client.post(f"{URL}/new/",
+                           data=_form(**{"steps-2-time_text": "secepatnya"}))
+    assert response.status_code == 200
+    problems = _problems(response)
+    assert "langkah 3 / step 3, time" in problems and "secepatnya" in problems
+    assert _count(db) == 0
+
+
+def test_sop_create_unreachable_step_rolls_back(login_as, admin, db):
+    client = login_as(admin)
+    # Step 3 jumps straight to the end, so nothing leads to step 4.
+    data = _form(**{"steps-1-if_no": "3", "steps-2-next_number": "5"})
+    response = client.post(f"{URL}/new/", data=data)
+    assert response.status_code == 200
+    assert "langkah 4 / step 4, number" in _problems(response)
+    assert _count(db) == 0
+    assert db.session.scalar(
+        select(func.count()).select_from(Role).where(
+            Role.name == "Operator Perangkat Daerah")) == 0
+
+
+def test_sop_edit_invalid_step_leaves_draft_unchanged(login_as, admin, make, office,
+                                                      db):
+    version = make.sop(office)
+    db.session.commit()
+    client = login_as(admin)
+    client.post(f"{URL}/edit/?id={version.id}", data=_form())
+    db.session.expire_all()
+    before = [(s.number, s.activity, s.lane.name) for s in version.steps]
+    assert len(before) == 5
+    data = _form(**{"steps-0-activity": "Diubah", "steps-4-kind": "process"})
+    response = client.post(f"{URL}/edit/?id={version.id}", data=data)
+    assert response.status_code == 200
+    assert "end" in _problems(response)
+    db.session.expire_all()
+    assert [(s.number, s.activity, s.lane.name) for s in version.steps] == before
+
+
+def test_sop_edit_renumbers_and_drops_steps_in_place(login_as, admin, make, office,
+                                                     db):
+    version = make.sop(office)
+    db.session.commit()
+    client = login_as(admin)
+    data = {k: v for k, v in _form().items() if not k.startswith("steps-")}
+    data.update({
+        "steps-0-number": "1", "steps-0-activity": "Mulai", "steps-0-kind": "start",
+        "steps-0-lane": "masyarakat",  # lanes match ignoring case
+        "steps-1-number": "2", "steps-1-activity": "Selesai", "steps-1-kind": "end",
+        "steps-1-lane": "Admin Media Sosial",
+    })
+    response = client.post(f"{URL}/edit/?id={version.id}", data=data)
+    assert response.status_code == 302, response.get_data(as_text=True)
+    db.session.expire_all()
+    assert [(s.number, s.lane.name) for s in version.steps] == [
+        (1, "Masyarakat"), (2, "Admin Media Sosial")]
+    assert _count(db, SopStep) == 2
+
+
+def test_sop_edit_active_version_redirects_to_details(login_as, admin, make, office,
+                                                      db):
+    version = make.sop(office, status="active")
+    db.session.commit()
+    client = login_as(admin)
+    url = f"{URL}/edit/?id={version.id}"
+    assert f"/details/?id={version.id}" in client.get(url).location
+    response = client.post(url, data=_form(name="Diubah"))
+    assert f"/details/?id={version.id}" in response.location
+    db.session.expire_all()
+    assert version.name == "SOP Penanganan Pengaduan"
+
+
+def test_sop_revise_needs_reason_then_opens_new_draft(login_as, admin, make, office,
+                                                      db):
+    version = make.sop(office, status="active")
+    db.session.commit()
+    client = login_as(admin)
+    response = client.post(f"{URL}/revise/{version.id}", data={"reason": "  "})
+    assert f"/details/?id={version.id}" in response.location
+    assert _count(db) == 1
+    response = client.post(f"{URL}/revise/{version.id}",
+                           data={"reason": "Waktu layanan berubah"})
+    draft = db.session.scalars(
+        select(SopVersion).where(SopVersion.version_no == 2)).one()
+    assert f"/edit/?id={draft.id}" in response.location
+    assert draft.status == SopStatus.DRAFT
+    assert draft.history[-1].change == "Waktu layanan berubah"
+    assert client.get(response.location).status_code == 200
+
+
+def test_sop_activate_draft_retires_previous(login_as, admin, make, office, db):
+    version = make.sop(office, status="active")
+    db.session.commit()
+    client = login_as(admin)
+    client.post(f"{URL}/revise/{version.id}", data={"reason": "Pembaruan"})
+    draft = db.session.scalars(
+        select(SopVersion).where(SopVersion.version_no == 2)).one()
+    response = client.post(f"{URL}/activate/{draft.id}")
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert (version.status, draft.status) == (SopStatus.RETIRED, SopStatus.ACTIVE)
+    client.post(f"{URL}/retire/{draft.id}")
+    db.session.expire_all()
+    assert draft.status == SopStatus.RETIRED
+
+
+def test_sop_activate_invalid_draft_flashes_problems(login_as, admin, make, office,
+                                                     db):
+    version = make.sop(office)
+    version.steps[-1].kind = StepKind.PROCESS  # no end step left
+    db.session.commit()
+    client = login_as(admin)
+    response = client.post(f"{URL}/activate/{version.id}", follow_redirects=True)
+    assert "end" in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert version.status == SopStatus.DRAFT
+
+
+def test_sop_of_other_office_is_not_found(login_as, admin, make, db):
+    other = make.sop(make.office(), status="active")
+    db.session.commit()
+    client = login_as(admin)
+    assert client.get(f"{URL}/details/?id={other.id}").status_code == 404
+    assert client.get(f"{URL}/edit/?id={other.id}").status_code == 404
+    for action in ("revise", "activate", "retire"):
+        response = client.post(f"{URL}/{action}/{other.id}", data={"reason": "x"})
+        assert response.status_code == 404, action
+    assert _count(db) == 1
+
+
+@pytest.mark.parametrize("level", [AccessLevel.STAFF, AccessLevel.RECORDS_OFFICER,
+                                   AccessLevel.AUDITOR])
+def test_sop_non_admin_reads_but_cannot_change(login_as, make, office, db, level):
+    version = make.sop(office, status="active")
+    draft = make.sop(office)
+    user = make.user(office, level)
+    db.session.commit()
+    client = login_as(user)
+    details = client.get(f"{URL}/details/?id={version.id}")
+    assert details.status_code == 200
+    assert "/revise/" not in details.get_data(as_text=True)
+    assert client.get(f"{URL}/edit/?id={draft.id}").status_code == 403
+    assert client.post(f"{URL}/new/", data=_form()).status_code == 403
+    assert client.post(f"{URL}/revise/{version.id}",
+                       data={"reason": "x"}).status_code == 403
+    assert client.post(f"{URL}/activate/{draft.id}").status_code == 403
+    assert client.post(f"{URL}/retire/{version.id}").status_code == 403
+    db.session.expire_all()
+    assert (version.status, draft.status) == (SopStatus.ACTIVE, SopStatus.DRAFT)
+    assert _count(db) == 2
+
+
+def _token(page: str) -> str:
+    match = re.search(r'name="csrf_token" value="([^"]+)"', page)
+    assert match, "no CSRF token on the page"
+    return match[1]
+
+
+def test_sop_transitions_refuse_missing_csrf_token(app, login_as, admin, make,
+                                                  office, db):
+    version = make.sop(office, status="active")
+    db.session.commit()
+    client = login_as(admin)
+    app.config["WTF_CSRF_ENABLED"] = True
+    details = client.get(f"{URL}/details/?id={version.id}").get_data(as_text=True)
+    assert client.post(f"{URL}/revise/{version.id}",
+                       data={"reason": "Tanpa token"}).status_code == 400
+    assert client.post(f"{URL}/retire/{version.id}").status_code == 400
+    assert _count(db) == 1
+    data = {"reason": "Dengan token", "csrf_token": _token(details)}
+    response = client.post(f"{URL}/revise/{version.id}", data=data)
+    assert response.status_code == 302 and "/edit/" in response.location
+    assert _count(db) == 2
