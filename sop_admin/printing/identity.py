@@ -153,6 +153,8 @@ def _box(version, name: ListName, title: str, width: float) -> list:
     number_style.leftIndent, number_style.bulletIndent = 14, 0
     sub_style = style(8)
     sub_style.leftIndent, sub_style.bulletIndent = 28, 14
+    for st in (number_style, sub_style):  # bullets default to 10 pt Helvetica
+        st.bulletFontName, st.bulletFontSize = ITEM.fontName, ITEM.fontSize
     for n, item in enumerate(items, start=1):
         out.append(Paragraph(esc(item.text), number_style, bulletText=f"{n}."))
         for k, child in enumerate(item.children):
