@@ -9,4 +9,6 @@ def register(app: Flask) -> None:
 
 
 def _groups():
-    return []
+    from .sop import sop_group
+
+    return [sop_group]
