@@ -23,12 +23,18 @@ from .errors import InvalidSopFile, SopAdminError, SopNotEditable
 from .extensions import db
 from .models import Office, Sop, SopHistoryEntry, SopStatus, SopVersion
 from .sop_document import SopDocument
-from .sop_mapping import build_version, flow_steps, version_to_document
+from .sop_mapping import (
+    build_version,
+    flow_steps,
+    set_step_time,
+    version_to_document,
+)
 from .sop_rules import document_problems, flow_problems
 
 __all__ = [
     "activate", "ensure_editable", "export_document", "find_version",
     "import_document", "import_files", "office_code", "problems", "retire", "revise",
+    "set_step_time",
 ]
 
 #: Words left out of an office's initials.
