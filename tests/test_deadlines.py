@@ -214,7 +214,7 @@ day_counts = st.integers(min_value=0, max_value=25)
 
 
 @PROPERTY
-@given(start=starts, days=st.integers(min_value=1, max_value=25), calendar=calendars)
+@given(start=starts, days=day_counts, calendar=calendars)
 def test_add_working_days_lands_on_a_working_day_in_office_hours(
     start, days, calendar
 ):
