@@ -15,11 +15,22 @@ from collections.abc import Callable
 from datetime import date, datetime
 
 import yaml
+from yaml.composer import ComposerError
 from yaml.constructor import SafeConstructor
+from yaml.events import AliasEvent
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from .errors import InvalidTimeStandard
-from .models.sop import StepKind
+from .models import (
+    Office,
+    Role,
+    Sop,
+    SopApproval,
+    SopCoordinationInitial,
+    SopStep,
+    SopVersion,
+    StepKind,
+)
 from .models.user import normalise_nip
 from .sop_document import (
     FORMAT,
@@ -48,10 +59,24 @@ STEP_KEYS = (
 KINDS = ", ".join(k.value for k in StepKind)
 
 
+class _NoAliasLoader(yaml.SafeLoader):
+    """Safe loader that refuses aliases (`*name`).
+
+    The format needs none, and nested aliases are how a few lines of YAML
+    become a document too big to walk.
+    """
+
+    def compose_node(self, parent, index):
+        if self.check_event(AliasEvent):
+            raise ComposerError(None, None, "alias (*...) tidak diizinkan / aliases "
+                                "are not allowed", self.peek_event().start_mark)
+        return super().compose_node(parent, index)
+
+
 def read_document(text: str) -> tuple[SopDocument | None, list[str]]:
     """Parse YAML text; return the document (None if unusable) and all problems."""
     try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        root = yaml.compose(text, Loader=_NoAliasLoader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = f" (baris/line {mark.line + 1})" if mark else ""
@@ -133,13 +158,22 @@ class _Reader:
         return list(node.value)
 
     # -- scalars ---------------------------------------------------------
-    def text(self, node: Node | None, where: str, optional: bool = False) -> str | None:
-        """A text value; a plain scalar keeps the characters the author typed."""
+    def text(self, node: Node | None, where: str, optional: bool = False,
+             limit: int | None = None) -> str | None:
+        """A text value; a plain scalar keeps the characters the author typed.
+
+        `limit` is the length of the database column the value goes to: a
+        longer text is reported here rather than failing half-way through
+        the import.
+        """
         if node is None or _is_null(node):
             return None if optional else ""
         if not isinstance(node, ScalarNode):
             self.add(node, where, "harus berupa teks", "must be text")
             return None if optional else ""
+        if limit is not None and len(node.value) > limit:
+            self.add(node, where, f"lebih dari {limit} karakter",
+                     f"longer than {limit} characters")
         if optional and not node.value.strip():
             return None
         return node.value
@@ -185,17 +219,21 @@ class _Reader:
                      f'must be "{FORMAT}", not "{fmt}"')
         document = SopDocument(
             unit=self.unit(top.get("unit")),
-            number=(self.text(top.get("number"), "number") or "").strip(),
-            name=self.text(top.get("name"), "name") or "",
+            number=(self.text(top.get("number"), "number",
+                              limit=_max(Sop, "number")) or "").strip(),
+            name=self.text(top.get("name"), "name",
+                           limit=_max(SopVersion, "name")) or "",
             dates=self.dates(top.get("dates")),
             approved_by=self.approver(top.get("approved_by")),
-            lanes=[self.text(n, f"lanes[{i}]") or ""
+            lanes=[self.text(n, f"lanes[{i}]", limit=_max(Role, "name")) or ""
                    for i, n in enumerate(self.sequence(top.get("lanes"), "lanes"), 1)],
             steps=self.each(top.get("steps"), "steps", self.step),
             approval_sheet=self.each(top.get("approval_sheet"), "approval_sheet",
                                      self.approval),
             coordination_initials=[
-                self.text(n, f"coordination_initials[{i}]") or "" for i, n in
+                self.text(n, f"coordination_initials[{i}]",
+                          limit=_max(SopCoordinationInitial, "position")) or ""
+                for i, n in
                 enumerate(self.sequence(top.get("coordination_initials"),
                                         "coordination_initials"), 1)
             ],
@@ -215,9 +253,12 @@ class _Reader:
                                required=("government", "office"))
                   if node is not None else None) or {}
         return Unit(
-            government=self.text(fields.get("government"), "unit.government") or "",
-            office=self.text(fields.get("office"), "unit.office") or "",
-            division=self.text(fields.get("division"), "unit.division", optional=True),
+            government=self.text(fields.get("government"), "unit.government",
+                                 limit=_max(Office, "government")) or "",
+            office=self.text(fields.get("office"), "unit.office",
+                             limit=_max(Office, "name")) or "",
+            division=self.text(fields.get("division"), "unit.division", optional=True,
+                               limit=_max(Office, "division")),
         )
 
     def dates(self, node: Node | None) -> Dates:
@@ -241,9 +282,12 @@ class _Reader:
                      f'NIP "{nip_text}" must be 18 digits')
             nip = None
         return Approver(
-            position=self.text(fields.get("position"), "approved_by.position") or "",
-            name=self.text(fields.get("name"), "approved_by.name") or "",
-            rank=self.text(fields.get("rank"), "approved_by.rank", optional=True),
+            position=self.text(fields.get("position"), "approved_by.position",
+                               limit=_max(SopVersion, "approver_position")) or "",
+            name=self.text(fields.get("name"), "approved_by.name",
+                           limit=_max(SopVersion, "approver_name")) or "",
+            rank=self.text(fields.get("rank"), "approved_by.rank", optional=True,
+                           limit=_max(SopVersion, "approver_rank")),
             nip=nip,
         )
 
@@ -286,7 +330,8 @@ class _Reader:
             lane=text("lane"),
             kind=kind or StepKind.PROCESS,
             requirements=text("requirements"),
-            time=_clean_time(text("time")),
+            time=_clean_time(self.text(fields.get("time"), at("time"),
+                                       limit=_max(SopStep, "time_text")) or ""),
             output=text("output"),
             note=text("note"),
             **targets,
@@ -307,9 +352,12 @@ class _Reader:
         if fields is None:
             return None
         return ApprovalEntry(
-            role=self.text(fields.get("role"), f"{where}.role") or "",
-            name=self.text(fields.get("name"), f"{where}.name") or "",
-            position=self.text(fields.get("position"), f"{where}.position") or "",
+            role=self.text(fields.get("role"), f"{where}.role",
+                           limit=_max(SopApproval, "role")) or "",
+            name=self.text(fields.get("name"), f"{where}.name",
+                           limit=_max(SopApproval, "name")) or "",
+            position=self.text(fields.get("position"), f"{where}.position",
+                               limit=_max(SopApproval, "position")) or "",
         )
 
     def history_entry(self, node: Node, where: str) -> HistoryEntry | None:
@@ -325,6 +373,10 @@ class _Reader:
 
 
 _NULL = ScalarNode(TAG + "null", "")
+
+
+def _max(model, column: str) -> int:
+    return model.__table__.c[column].type.length
 
 
 def _is_null(node: Node) -> bool:

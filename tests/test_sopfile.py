@@ -240,3 +240,19 @@ def test_dumps_unicode_and_multiline_text_round_trip():
     assert "—" in text and "“laporan”" in text
     assert "activity: |-" in text
     assert sopfile.loads(text) == document
+
+
+def test_loads_alias_refused_with_line():
+    text = _text(VALID).replace("name: SOP Uji", "name: &n SOP Uji\nnumber: *n")
+    with pytest.raises(InvalidSopFile) as caught:
+        sopfile.loads(text)
+    assert re.search(r"aliases are not allowed.*line \d", caught.value.problems[0])
+
+
+def test_loads_text_longer_than_column_refused():
+    data = copy.deepcopy(VALID)
+    data["lanes"][0] = "x" * 201
+    data["steps"][0]["time"] = "1 jam" + " " * 60 + "x"
+    problems = _problems(data)
+    assert any(p.startswith("lanes[1]: ") and "longer than 200" in p for p in problems)
+    assert any("step 1, time" in p and "longer than 60" in p for p in problems)
