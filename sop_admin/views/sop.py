@@ -8,7 +8,9 @@ buttons post with a CSRF token and are checked against `edit_levels` here,
 whatever the page showed.
 """
 
-from flask import abort, flash, redirect, request
+from io import BytesIO
+
+from flask import abort, flash, redirect, request, send_file
 from flask_admin import expose
 from flask_admin.contrib.sqla.filters import FilterEqual
 from flask_admin.form import rules
@@ -18,11 +20,13 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from markupsafe import Markup
 from sqlalchemy import select
+from werkzeug.utils import secure_filename
 
 from .. import sops
 from ..errors import SopAdminError
 from ..extensions import db
 from ..models import Role, Sop, SopStatus, SopVersion, StepKind, utcnow
+from ..printing import sop_pdf
 from .base import ADMINS, ALL_LEVELS, READERS, SecureModelView
 from .sop_apply import apply_form
 from .sop_form import LIST_TITLES, SopVersionForm, form_data
@@ -249,6 +253,14 @@ class SopVersionView(SecureModelView):
     def retire_view(self, id: int):
         version = self._version_for_change(id)
         return self._transition(version, sops.retire, _("Versi dipensiunkan."))
+
+    @expose("/print/<int:id>")
+    def print_view(self, id: int):
+        """The SOP document as PDF (read permission: records officers print)."""
+        version = self.get_one(id)
+        number = secure_filename(version.sop.number) or str(version.sop_id)
+        return send_file(BytesIO(sop_pdf(version)), mimetype="application/pdf",
+                         download_name=f"SOP-{number}-v{version.version_no}.pdf")
 
     def _transition(self, version: SopVersion, move, done: str):
         try:

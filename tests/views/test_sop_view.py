@@ -295,3 +295,20 @@ def test_sop_transitions_refuse_missing_csrf_token(app, login_as, admin, make,
     response = client.post(f"{URL}/revise/{version.id}", data=data)
     assert response.status_code == 302 and "/edit/" in response.location
     assert _count(db) == 2
+
+
+def test_sop_print_returns_pdf_for_reader_and_404_elsewhere(login_as, make, office,
+                                                             db):
+    version = make.sop(office, number="045/SOP", status="active")
+    other = make.sop(make.office(), status="active")
+    user = make.user(office, AccessLevel.RECORDS_OFFICER)
+    db.session.commit()
+    client = login_as(user)
+    details = client.get(f"{URL}/details/?id={version.id}").get_data(as_text=True)
+    assert f"{URL}/print/{version.id}" in details
+    response = client.get(f"{URL}/print/{version.id}")
+    assert response.status_code == 200
+    assert response.mimetype == "application/pdf"
+    assert response.data.startswith(b"%PDF")
+    assert "SOP-045_SOP-v1.pdf" in response.headers["Content-Disposition"]
+    assert client.get(f"{URL}/print/{other.id}").status_code == 404
