@@ -9,6 +9,7 @@ def register(app: Flask) -> None:
 
 
 def _groups():
+    from .demo import demo
     from .sop import sop_group
 
-    return [sop_group]
+    return [demo, sop_group]

@@ -1,0 +1,70 @@
+"""`flask demo load` and `flask demo logins`: a working panel on a fresh clone."""
+
+import time
+
+import click
+from flask.cli import AppGroup
+
+from .. import demo as demo_data
+from ..errors import SopAdminError
+from ..extensions import db
+from ..models import utcnow
+
+demo = AppGroup("demo", help="Data demo / demo data.")
+
+
+@demo.command("load")
+@click.option("--if-empty", is_flag=True,
+              help="Lewati bila sudah ada kantor / do nothing when offices exist.")
+@click.option("--complaints", "count", type=click.IntRange(min=0), default=300,
+              show_default=True, help="Jumlah pengaduan / number of complaints.")
+@click.option("--seed", type=int, default=1, show_default=True,
+              help="Benih acak; sama = data sama / random seed; same seed, same data.")
+def load_command(if_empty: bool, count: int, seed: int) -> None:
+    """Muat lima SOP contoh, kantor, pengguna dan pengaduan / load the demo data.
+
+    Everything is one transaction: on any error nothing is kept.
+    """
+    if if_empty and demo_data.has_offices():
+        click.echo("Basis data sudah berisi kantor; data demo tidak dimuat / "
+                   "offices exist; demo data not loaded.")
+        return
+    started = time.perf_counter()
+    try:
+        summary = demo_data.load(complaints=count, seed=seed, now=utcnow(),
+                                 progress=_progressbar)
+        db.session.commit()
+    except (SopAdminError, ValueError) as exc:
+        db.session.rollback()
+        raise click.ClickException(str(exc)) from exc
+    except BaseException:
+        db.session.rollback()
+        raise
+    click.echo(
+        f"Data demo dimuat / demo data loaded: {summary.offices} kantor/offices, "
+        f"{summary.sops} SOP aktif/active, {summary.users} pengguna/users, "
+        f"{summary.complaints} pengaduan/complaints "
+        f"({time.perf_counter() - started:.1f} s)."
+    )
+
+
+@demo.command("logins")
+def logins_command() -> None:
+    """Tampilkan akun demo / list the demo accounts and their password."""
+    rows = demo_data.demo_logins()
+    if not rows:
+        click.echo("Belum ada akun demo; jalankan `flask demo load` / "
+                   "no demo accounts; run `flask demo load`.")
+        return
+    header = ("username", "kantor/office", "level", "kata sandi/password")
+    table = [header] + [(r.username, r.office_code, r.level, r.password) for r in rows]
+    widths = [max(len(row[i]) for row in table) for i in range(len(header))]
+    for n, row in enumerate(table):
+        click.echo("  ".join(cell.ljust(w) for cell, w in zip(row, widths,
+                                                               strict=True)).rstrip())
+        if n == 0:
+            click.echo("  ".join("-" * w for w in widths))
+
+
+def _progressbar(items, label: str):
+    return click.progressbar(items, label=label)

@@ -1,0 +1,187 @@
+"""Demo data (`flask demo load`, `flask demo logins`)."""
+
+import re
+from datetime import timedelta
+
+import pytest
+import sqlalchemy as sa
+
+from sop_admin import demo
+from sop_admin.demo.offices import LEVELS, SUPERADMIN
+from sop_admin.models import (
+    AccessLevel,
+    Channel,
+    Classification,
+    Complaint,
+    ComplaintStatus,
+    Office,
+    RegisterCounter,
+    SopStatus,
+    SopVersion,
+    StepKind,
+    User,
+    utcnow,
+)
+
+COUNT = 24
+CODES = {"DPK", "YGY", "BKS", "DKI", "JTG"}
+
+
+def _count(db, model) -> int:
+    return db.session.scalar(sa.select(sa.func.count()).select_from(model))
+
+
+@pytest.fixture
+def loaded(runner, db):
+    """The demo loaded through the CLI with a small number of complaints."""
+    before = utcnow()
+    result = runner.invoke(args=["demo", "load", "--complaints", str(COUNT),
+                                 "--seed", "7"])
+    assert result.exit_code == 0, result.output
+    db.session.expire_all()
+    return before, result.output
+
+
+def test_demo_load_creates_five_offices_with_active_sops(loaded, db):
+    offices = db.session.scalars(sa.select(Office)).all()
+    assert {office.code for office in offices} == CODES
+    versions = db.session.scalars(sa.select(SopVersion)).all()
+    assert len(versions) == 5
+    for version in versions:
+        assert version.status == SopStatus.ACTIVE
+        assert version.activated_at is not None
+        assert len(version.steps) >= 3
+        assert [s.kind for s in version.steps].count(StepKind.START) == 1
+        assert version.office.code in CODES
+    assert "5 kantor/offices" in loaded[1]
+    assert f"{COUNT} pengaduan/complaints" in loaded[1]
+
+
+def test_demo_load_creates_users_of_every_level_holding_lanes(loaded, db):
+    hashes = set()
+    for office in db.session.scalars(sa.select(Office)):
+        for suffix, level in LEVELS:
+            user = db.session.scalar(
+                sa.select(User).filter_by(username=f"{office.code.lower()}.{suffix}")
+            )
+            assert user is not None and user.office == office
+            assert user.access_level == level
+            hashes.add(user.password_hash)
+            assert all(role.office_id == office.id for role in user.roles)
+            assert not any(re.search("masyarakat|pelapor", r.name, re.I)
+                           for r in user.roles)
+        staff = db.session.scalar(
+            sa.select(User).filter_by(username=f"{office.code.lower()}.staf"))
+        assert staff.roles, f"{office.code}: staf holds no SOP position"
+    superadmin = db.session.scalar(sa.select(User).filter_by(username=SUPERADMIN))
+    assert superadmin.is_superadmin and superadmin.access_level == AccessLevel.ADMIN
+    hashes.add(superadmin.password_hash)
+    assert len(hashes) == 1  # argon2 is slow: one check covers every account
+    assert superadmin.check_password(demo.DEMO_PASSWORD)
+    assert _count(db, User) == 5 * len(LEVELS) + 1
+
+
+def test_demo_load_complaints_are_registered_and_recent(loaded, db):
+    before, _ = loaded
+    complaints = db.session.scalars(sa.select(Complaint)).all()
+    assert len(complaints) == COUNT
+    numbers = [c.register_no for c in complaints]
+    assert len(set(numbers)) == COUNT
+    for complaint in complaints:
+        code, year, serial = complaint.register_no.split("/")
+        assert code == complaint.office.code and re.fullmatch(r"\d{6}", serial)
+        assert before - timedelta(days=91) <= complaint.received_at <= utcnow()
+        assert complaint.sop_version.office_id == complaint.office_id
+        step = complaint.sop_version.step(complaint.current_step_number)
+        assert step is not None
+        if complaint.status == ComplaintStatus.CLOSED:
+            assert step.kind == StepKind.END
+            assert complaint.received_at <= complaint.closed_at <= utcnow()
+        else:
+            assert complaint.closed_at is None
+        if complaint.anonymous:
+            assert not complaint.reporter_name and not complaint.reporter_contact
+    assert {c.channel for c in complaints} == set(Channel)
+    assert {c.classification for c in complaints} == set(Classification)
+    assert all(c.lapor_tracking_id for c in complaints if c.channel == Channel.LAPOR)
+    counters = db.session.scalars(sa.select(RegisterCounter)).all()
+    assert sum(c.last_value for c in counters) == COUNT  # no gaps
+
+
+def test_demo_load_if_empty_second_run_adds_nothing(loaded, runner, db):
+    result = runner.invoke(args=["demo", "load", "--if-empty", "--complaints", "5"])
+    assert result.exit_code == 0, result.output
+    assert "tidak dimuat" in result.output
+    assert _count(db, Office) == 5
+    assert _count(db, Complaint) == COUNT
+
+
+def test_demo_load_twice_without_if_empty_refuses(loaded, runner, db):
+    result = runner.invoke(args=["demo", "load", "--complaints", "5"])
+    assert result.exit_code == 1
+    assert "already loaded" in result.output
+    assert _count(db, Complaint) == COUNT
+
+
+def test_demo_load_failure_leaves_nothing(runner, db, monkeypatch):
+    def broken(*_args, **_kwargs):
+        raise ValueError("rusak / broken")
+
+    monkeypatch.setattr(demo, "make_complaints", broken)
+    result = runner.invoke(args=["demo", "load", "--complaints", "5"])
+    assert result.exit_code == 1
+    assert "broken" in result.output
+    assert _count(db, Office) == 0
+    assert _count(db, User) == 0
+    assert _count(db, SopVersion) == 0
+
+
+def test_demo_load_same_seed_gives_same_complaints(db):
+    now = utcnow()
+
+    def snapshot(seed: int):
+        demo.load(complaints=12, seed=seed, now=now)
+        rows = sorted(
+            (c.register_no, c.reporter_name, c.subject, c.channel, c.status,
+             c.current_step_number, c.received_at)
+            for c in db.session.scalars(sa.select(Complaint))
+        )
+        db.session.rollback()
+        return rows
+
+    first = snapshot(5)
+    assert snapshot(5) == first
+    assert snapshot(6) != first
+
+
+def test_demo_logins_lists_every_demo_user(loaded, runner, db):
+    result = runner.invoke(args=["demo", "logins"])
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert lines[0].split()[0] == "username"
+    for user in db.session.scalars(sa.select(User)):
+        row = next(line for line in lines if line.split()[0] == user.username)
+        assert user.office.code in row and demo.DEMO_PASSWORD in row
+    assert len(lines) == 2 + 5 * len(LEVELS) + 1
+
+
+def test_demo_logins_hides_a_changed_password(loaded, runner, db):
+    user = db.session.scalar(sa.select(User).filter_by(username="dpk.staf"))
+    user.set_password("another-password")
+    db.session.commit()
+    result = runner.invoke(args=["demo", "logins"])
+    row = next(line for line in result.output.splitlines()
+               if line.startswith("dpk.staf"))
+    assert demo.DEMO_PASSWORD not in row and "changed" in row
+
+
+def test_demo_logins_empty_database_says_so(runner):
+    result = runner.invoke(args=["demo", "logins"])
+    assert result.exit_code == 0
+    assert "flask demo load" in result.output
+
+
+def test_demo_user_can_log_in_with_demo_password(loaded, client, db):
+    response = client.post("/login", data={"username": "dpk.admin",
+                                           "password": demo.DEMO_PASSWORD})
+    assert response.status_code == 302
