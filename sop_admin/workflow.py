@@ -1,0 +1,322 @@
+"""Step-by-step handling: a complaint walks the steps of its SOP version.
+
+The steps a complaint goes through are those of the SOP version it was
+registered under, so revising the SOP later never changes a running case.
+Each step entered gets a `ComplaintStep` row (started, due, completed, by whom,
+note, the Ya/Tidak answer of a decision); `Complaint.current_step_number` and
+`step_due_at` mirror the open row so lists and filters need no join.
+
+Who may act on a step: a staff member holding the role of the step's lane,
+an admin of the complaint's office, or a superadmin. Read-only levels
+(records officer, auditor) never act, whatever roles they hold.
+
+Services flush and never commit: the caller commits, so the move and the
+audit rows the triggers write for it commit or roll back together.
+Disallowed moves raise `TransitionNotAllowed` with a message for the user.
+"""
+
+from datetime import datetime
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+from sqlalchemy.orm import Session, contains_eager
+
+from . import deadlines
+from .audit import set_reason
+from .errors import TransitionNotAllowed
+from .extensions import db
+from .models import (
+    AccessLevel,
+    ClosureDay,
+    Complaint,
+    ComplaintStatus,
+    ComplaintStep,
+    SopStep,
+    SopVersion,
+    StepKind,
+    User,
+)
+
+
+def office_calendar(complaint: Complaint) -> deadlines.WorkCalendar:
+    """The work calendar of the complaint's office, with its closure days."""
+    days = db.session.scalars(
+        select(ClosureDay.day).where(ClosureDay.office_id == complaint.office_id)
+    ).all()
+    return deadlines.calendar_for(complaint.office, days)
+
+
+def start_step(version: SopVersion) -> SopStep:
+    """The step a complaint enters first: the Mulai step, else the lowest number."""
+    steps = version.steps
+    starts = [s for s in steps if s.kind == StepKind.START]
+    if not steps:
+        raise TransitionNotAllowed(
+            _("SOP %(name)s belum memiliki langkah.", name=version.name)
+        )
+    return starts[0] if starts else steps[0]
+
+
+def may_act(actor: User | None, complaint: Complaint, step: SopStep) -> bool:
+    """Whether `actor` may complete `step` of `complaint` (see module docstring)."""
+    if actor is None or not actor.active:
+        return False
+    if actor.is_superadmin:
+        return True
+    if actor.office_id != complaint.office_id:
+        return False
+    if actor.access_level == AccessLevel.ADMIN:
+        return True
+    return actor.access_level == AccessLevel.STAFF and actor.holds_role(
+        step.lane.role_id
+    )
+
+
+def may_register(actor: User | None, complaint: Complaint) -> bool:
+    """Whether `actor` may start a complaint: any staff or admin of its office.
+
+    Intake is not a lane's job: whoever registers the report starts it, and
+    the first step's lane then takes it over.
+    """
+    if actor is None or not actor.active:
+        return False
+    return actor.is_superadmin or (
+        actor.office_id == complaint.office_id
+        and actor.access_level in (AccessLevel.ADMIN, AccessLevel.STAFF)
+    )
+
+
+def open_record(complaint: Complaint) -> ComplaintStep | None:
+    """The row of the step the complaint is waiting in, if any."""
+    return db.session.scalars(
+        select(ComplaintStep)
+        .where(
+            ComplaintStep.complaint_id == complaint.id,
+            ComplaintStep.completed_at.is_(None),
+        )
+        .order_by(ComplaintStep.id.desc())
+        .limit(1)
+    ).first()
+
+
+def _lock(complaint: Complaint) -> None:
+    """Reload the complaint under a row lock so two officers cannot both move it.
+
+    (PostgreSQL: SELECT ... FOR UPDATE; SQLite serialises writers anyway.)
+    """
+    db.session.flush()
+    db.session.refresh(complaint, with_for_update=True)
+
+
+def _enter(
+    complaint: Complaint,
+    step: SopStep,
+    *,
+    actor: User,
+    now: datetime,
+    calendar: deadlines.WorkCalendar,
+    started_at: datetime | None = None,
+    note: str = "",
+) -> ComplaintStep:
+    """Put the complaint into `step`; reaching an end step closes it."""
+    started = started_at or now
+    row = ComplaintStep(
+        complaint=complaint,
+        step_number=step.number,
+        started_at=started,
+        due_at=deadlines.step_due_at(
+            started, step.time_amount, step.time_unit, step.time_is_interval,
+            calendar,
+        ),
+        note=note,
+    )
+    complaint.current_step_number = step.number
+    complaint.step_due_at = row.due_at
+    if step.kind == StepKind.END:
+        row.completed_at, row.actor = now, actor
+        complaint.step_due_at = None
+        complaint.status = ComplaintStatus.CLOSED
+        complaint.closed_at = now
+    db.session.add(row)
+    return row
+
+
+def _version(complaint: Complaint) -> SopVersion:
+    if complaint.sop_version is None:
+        raise TransitionNotAllowed(
+            _("Pengaduan %(no)s belum terhubung dengan SOP.", no=complaint.register_no)
+        )
+    return complaint.sop_version
+
+
+def _refuse_actor(step: SopStep) -> TransitionNotAllowed:
+    return TransitionNotAllowed(
+        _(
+            "Anda tidak dapat menjalankan langkah %(number)s: langkah ini milik "
+            "jabatan %(role)s.",
+            number=step.number,
+            role=step.lane.name,
+        )
+    )
+
+
+def start(complaint: Complaint, *, actor: User, now: datetime) -> ComplaintStep:
+    """Put a newly registered complaint into its SOP's first step.
+
+    The first step and the whole-complaint deadline count from `received_at`,
+    not from `now`: a post seen yesterday and registered today has been
+    waiting since yesterday.
+    """
+    _lock(complaint)
+    if complaint.status != ComplaintStatus.NEW:
+        raise TransitionNotAllowed(
+            _("Pengaduan %(no)s sudah diproses.", no=complaint.register_no)
+        )
+    step = start_step(_version(complaint))
+    if not may_register(actor, complaint):
+        raise TransitionNotAllowed(
+            _("Hanya staf atau admin kantor ini yang dapat memulai pengaduan.")
+        )
+    calendar = office_calendar(complaint)
+    complaint.status = ComplaintStatus.IN_PROGRESS
+    complaint.due_at = deadlines.complaint_due_at(
+        complaint.received_at, complaint.office, calendar
+    )
+    row = _enter(complaint, step, actor=actor, now=now, calendar=calendar,
+                 started_at=complaint.received_at)
+    db.session.flush()
+    return row
+
+
+def _next_number(step: SopStep, answer: bool | None) -> int | None:
+    if step.kind == StepKind.DECISION:
+        if answer is None:
+            raise TransitionNotAllowed(
+                _(
+                    "Langkah %(number)s adalah keputusan: pilih Ya atau Tidak.",
+                    number=step.number,
+                )
+            )
+        return step.if_yes if answer else step.if_no
+    if answer is not None:
+        raise TransitionNotAllowed(
+            _(
+                "Langkah %(number)s bukan keputusan: jawaban Ya/Tidak tidak dipakai.",
+                number=step.number,
+            )
+        )
+    return step.successors[0] if step.successors else None
+
+
+def advance(
+    complaint: Complaint,
+    *,
+    actor: User,
+    now: datetime,
+    note: str = "",
+    answer: bool | None = None,
+) -> ComplaintStep:
+    """Complete the current step and enter the next one the SOP names.
+
+    A decision step needs `answer` (True = Ya, False = Tidak) and goes to
+    `if_yes` / `if_no`; other steps go to `next_number` or the following
+    step. Returns the row of the step entered (completed already if it is an
+    end step, which closes the complaint).
+    """
+    _lock(complaint)
+    if complaint.is_closed:
+        raise TransitionNotAllowed(
+            _("Pengaduan %(no)s sudah ditutup.", no=complaint.register_no)
+        )
+    record = open_record(complaint)
+    if complaint.status != ComplaintStatus.IN_PROGRESS or record is None:
+        raise TransitionNotAllowed(
+            _("Pengaduan %(no)s belum dimulai.", no=complaint.register_no)
+        )
+    version = _version(complaint)
+    step = version.step(record.step_number)
+    if not may_act(actor, complaint, step):
+        raise _refuse_actor(step)
+    number = _next_number(step, answer)
+    target = version.step(number) if number is not None else None
+    if target is None:
+        raise TransitionNotAllowed(
+            _(
+                "Langkah %(number)s tidak menunjuk langkah berikutnya yang ada di SOP.",
+                number=step.number,
+            )
+        )
+    record.completed_at, record.actor, record.answer = now, actor, answer
+    record.note = "\n".join(t for t in (record.note, note.strip()) if t)
+    row = _enter(complaint, target, actor=actor, now=now,
+                 calendar=office_calendar(complaint))
+    db.session.flush()
+    return row
+
+
+def reopen(
+    complaint: Complaint,
+    *,
+    actor: User,
+    reason: str,
+    now: datetime,
+    to_step: int | None = None,
+) -> ComplaintStep:
+    """Reopen a closed complaint at its first step or at `to_step`.
+
+    The reason is required: it goes to the audit trail (`audit.set_reason`,
+    for every row this transaction writes) and onto the new step's note so
+    the handling page shows why. The whole-complaint deadline starts again
+    from `now`, as for a new report.
+    """
+    _lock(complaint)
+    if not complaint.is_closed:
+        raise TransitionNotAllowed(
+            _(
+                "Hanya pengaduan yang sudah ditutup yang dapat dibuka kembali "
+                "(%(no)s belum ditutup).",
+                no=complaint.register_no,
+            )
+        )
+    reason = (reason or "").strip()
+    if not reason:
+        raise TransitionNotAllowed(_("Alasan membuka kembali wajib diisi."))
+    version = _version(complaint)
+    step = version.step(to_step) if to_step is not None else start_step(version)
+    if step is None or step.kind == StepKind.END:
+        raise TransitionNotAllowed(
+            _("Pengaduan tidak dapat dibuka kembali ke langkah %(number)s.",
+              number=to_step)
+        )
+    if not may_act(actor, complaint, step):
+        raise _refuse_actor(step)
+    set_reason(reason)
+    calendar = office_calendar(complaint)
+    complaint.status = ComplaintStatus.IN_PROGRESS
+    complaint.closed_at = None
+    complaint.due_at = deadlines.complaint_due_at(now, complaint.office, calendar)
+    # Stored record text, kept in the office's language whatever the UI locale.
+    row = _enter(complaint, step, actor=actor, now=now, calendar=calendar,
+                 note=f"Dibuka kembali: {reason}")
+    db.session.flush()
+    return row
+
+
+def overdue_steps(
+    session: Session, now: datetime, office_id: int | None = None
+) -> list[ComplaintStep]:
+    """Open steps past their deadline, oldest deadline first (for escalation)."""
+    query = (
+        select(ComplaintStep)
+        .join(ComplaintStep.complaint)
+        .options(contains_eager(ComplaintStep.complaint))
+        .where(
+            ComplaintStep.completed_at.is_(None),
+            ComplaintStep.due_at < now,
+            Complaint.status == ComplaintStatus.IN_PROGRESS,
+        )
+        .order_by(ComplaintStep.due_at, ComplaintStep.id)
+    )
+    if office_id is not None:
+        query = query.where(Complaint.office_id == office_id)
+    return list(session.scalars(query))
