@@ -48,13 +48,21 @@ _GOVERNMENT_WORDS = {"pemerintah", "pemerintahan", "kota", "kabupaten", "kab",
 
 def import_document(document: SopDocument, *, office: Office | None = None,
                     activate: bool = False, now: datetime) -> SopVersion:
-    """Store a checked document as a new draft (or active) version.
+    """Store a document as a new draft (or active) version.
+
+    The document is checked against the same rules as a file (InvalidSopFile
+    if it breaks one) before anything is written.
 
     The office is the one given, else the office whose government, name and
     division match the file's unit, else a new office (see `office_code`).
     The SOP is found in that office by number, or by name when the number is
     empty; the new version gets the next version number.
     """
+    found = document_problems(document.name, document.unit.government,
+                              document.unit.office)
+    found += flow_problems(document.lanes, [s.flow_step() for s in document.steps])
+    if found:  # a document built in code rather than read by sopfile
+        raise InvalidSopFile(document.name or "<dokumen/document>", found)
     office = office or _office_for(document, now)
     sop = _sop_for(office, document, now)
     last = db.session.scalar(

@@ -133,6 +133,15 @@ def test_import_files_one_broken_file_writes_nothing(db, tmp_path):
                for p in problems)
 
 
+def test_import_document_broken_in_code_refused_before_writing(db):
+    document = sopfile.load(_seed("jakarta"))
+    document.steps[1].lane = "Kasie"
+    before = _counts(db)
+    with pytest.raises(InvalidSopFile, match="step 2, lane"):
+        sops.import_document(document, now=NOW)
+    assert _counts(db) == before
+
+
 def test_find_version_by_number_prefers_active(db):
     first = sops.import_document(sopfile.load(_seed("jakarta")), activate=True,
                                  now=NOW)
