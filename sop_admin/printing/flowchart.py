@@ -16,7 +16,7 @@ from reportlab.platypus import PageBreak, Table, TableStyle
 from . import symbols
 from .flowplan import Plan, StepSpec, paginate, plan_flowchart
 from .fonts import FONT, FONT_BOLD, text_width
-from .text import fit_text, para, style
+from .text import fit_para, para, style
 
 MIN_ROW = 50.0  # a diamond with its Ya/Tidak labels fits in this height
 CONN_ROW = 24.0  # band holding off-page connectors at a page's top or bottom
@@ -111,8 +111,8 @@ def flowchart_table(version, width: float, height: float) -> Table:
         ]
         row = [str(spec.number)] + [""] * (len(widths) - 1)
         for col, text, st in texts:
-            text = fit_text(text or "", st, widths[col] - 2 * PAD, max_cell)
-            row[col] = para(text, st) if text else ""
+            if text:
+                row[col] = fit_para(text, st, widths[col] - 2 * PAD, max_cell)
         cells.append(row)
         heights.append(_row_height(row, widths, MIN_ROW))
 
