@@ -2,11 +2,13 @@
 
 import re
 from io import BytesIO
+from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
 
-from sop_admin.models import SopStatus
+from sop_admin import sopfile, sops
+from sop_admin.models import SopStatus, utcnow
 from sop_admin.printing import sop_pdf
 from sop_admin.printing.flowchart import steps_of
 from sop_admin.printing.flowplan import StepSpec, paginate, plan_flowchart
@@ -211,6 +213,7 @@ def test_sop_pdf_prints_hostile_and_non_latin_text_literally(make, db):
     version.steps[1].activity = '<b>&<script>x</script> <img src="/etc/passwd"/> <font'
     version.steps[2].activity = "Đặng Thị Ωμέγα Привет ✓"
     version.steps[3].note = "x" * 10_000
+    version.steps[4].output = "<para><unclosed <b & ☎ ★ עברית"
     version.name = "SOP <a href='javascript:alert(1)'>klik</a>"
     db.session.flush()
     pages = _pages_text(sop_pdf(version))
@@ -220,6 +223,9 @@ def test_sop_pdf_prints_hostile_and_non_latin_text_literally(make, db):
     assert "Đặng Thị Ωμέγα Привет ✓" in text
     assert "<a href='javascript:alert(1)'>klik</a>" in text
     assert "xxxxxxxx" in text
+    assert "<para><unclosed <b & ☎ ★" in text
+    # Hebrew has glyphs in DejaVu; pypdf may reorder right-to-left runs
+    assert set("עברית") <= set(text)
 
 
 def test_sop_pdf_is_deterministic(make, db):
@@ -255,3 +261,37 @@ def test_sop_pdf_two_hundred_steps_repeats_headers_and_connectors(make, db):
     for n in (1, 57, 133, 200):
         assert f"Langkah {n}:" in body
     assert re.search(r"\bA\b", pages[0]) and re.search(r"\bA\b", pages[1])
+
+
+SEEDS = sorted(
+    (Path(__file__).parent.parent / "sop_admin" / "demo" / "sops").glob("*.yaml")
+)
+
+
+@pytest.mark.parametrize("path", SEEDS, ids=lambda p: p.stem)
+def test_sop_pdf_seed_prints_every_field_and_step(db, path):
+    version = sops.import_document(sopfile.load(path), now=utcnow())
+    pages = _pages_text(sop_pdf(version))
+    text = _words(" ".join(pages))
+    for step in version.steps:
+        for field in (
+            step.activity,
+            step.requirements,
+            step.time_text,
+            step.output,
+            step.note,
+        ):
+            assert _words(field) in text, (step.number, field)
+    for item in version.list_items:
+        assert _words(item.text) in text, item.text
+    for lane in version.lanes:
+        assert _words(lane.name.replace("/", "/ ")) in text, lane.name
+    for value in (version.name, version.approver_name, version.approver_nip or ""):
+        assert _words(value) in text, value
+    for row in version.approvals:
+        assert _words(row.name) in text and _words(row.position) in text
+    assert all(_words(c.position) in text for c in version.coordination_initials)
+
+
+def _words(text: str | None) -> str:
+    return " ".join((text or "").replace("/ ", "/").split())
