@@ -168,11 +168,12 @@ class SopVersionView(SecureModelView):
             get_form_data(), data=None if is_form_submitted() else form_data(obj)
         )
 
-    def role_names(self) -> list[str]:
-        """Roles of the user's office, offered when naming a lane."""
+    def role_names(self, version: SopVersion | None = None) -> list[str]:
+        """Roles of the version's office (a new SOP: the user's), offered when
+        naming a lane."""
+        office_id = version.office_id if version else current_user.office_id
         return list(db.session.scalars(
-            select(Role.name).where(Role.office_id == current_user.office_id)
-            .order_by(Role.name)
+            select(Role.name).where(Role.office_id == office_id).order_by(Role.name)
         ))
 
     # -- saving ------------------------------------------------------------------

@@ -312,3 +312,28 @@ def test_sop_print_returns_pdf_for_reader_and_404_elsewhere(login_as, make, offi
     assert response.data.startswith(b"%PDF")
     assert "SOP-045_SOP-v1.pdf" in response.headers["Content-Disposition"]
     assert client.get(f"{URL}/print/{other.id}").status_code == 404
+
+
+def test_sop_create_duplicate_step_number_and_lane_named(login_as, admin, make,
+                                                         office, db):
+    make.role(office, "Admin Media Sosial")
+    db.session.commit()
+    client = login_as(admin)
+    data = _form(**{"steps-4-number": "4", "lanes-2-role_name": "admin media sosial"})
+    response = client.post(f"{URL}/new/", data=data)
+    problems = _problems(response)
+    assert "langkah 4 / step 4, number" in problems
+    assert 'lanes[3]' in problems and "admin media sosial" in problems
+    page = client.get(f"{URL}/new/").get_data(as_text=True)
+    assert '<option value="Admin Media Sosial">' in page  # offered as a lane
+    assert _count(db) == 0
+
+
+def test_sop_export_csv_for_auditor(login_as, make, office, db):
+    make.sop(office, number="=1+1", status="active")
+    user = make.user(office, AccessLevel.AUDITOR)
+    db.session.commit()
+    response = login_as(user).get(f"{URL}/export/csv/")
+    assert response.status_code == 200
+    text = response.get_data(as_text=True)
+    assert "'=1+1" in text and "Aktif" in text
