@@ -295,3 +295,19 @@ def test_sop_pdf_seed_prints_every_field_and_step(db, path):
 
 def _words(text: str | None) -> str:
     return " ".join((text or "").replace("/ ", "/").split())
+
+
+def test_cli_sop_pdf_writes_the_file_and_rejects_unknown_numbers(
+    make, db, runner, tmp_path
+):
+    office = make.office()
+    version = long_sop(db, office, 5, sheets=False)
+    db.session.commit()
+    out = tmp_path / "sop.pdf"
+    result = runner.invoke(args=["sop", "pdf", "045/SOP/2026", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert out.read_bytes() == sop_pdf(version)
+    result = runner.invoke(args=["sop", "pdf", str(version.id), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    result = runner.invoke(args=["sop", "pdf", "999/XX", "-o", str(out)])
+    assert result.exit_code == 1 and "tidak ditemukan" in result.output

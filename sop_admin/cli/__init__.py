@@ -9,6 +9,7 @@ def register(app: Flask) -> None:
 
 
 def _groups():
+    from . import sop_pdf  # noqa: F401 - attaches `flask sop pdf` to sop_group
     from .demo import demo
     from .sop import sop_group
 
