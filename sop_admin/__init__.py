@@ -33,11 +33,12 @@ def create_app(config: dict | None = None) -> Flask:
 
 
 def register_extensions(app: Flask) -> None:
-    from . import database, i18n, models  # noqa: F401  (models register tables)
+    from . import audit, database, i18n, models  # noqa: F401  (models register tables)
     from .extensions import csrf, db, login_manager, migrate
 
     db.init_app(app)
     database.init_app(app)
+    audit.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
     login_manager.init_app(app)
     csrf.init_app(app)

@@ -1,5 +1,6 @@
 """All models, importable from one place (Flask-Migrate and the views need them)."""
 
+from .audit import AuditContext, AuditEntry
 from .complaint import (
     Channel,
     Classification,
@@ -28,7 +29,8 @@ from .user import AccessLevel, User, hash_password, normalise_nip, user_roles
 from .workflow import ClosureDay, ComplaintStep
 
 __all__ = [
-    "PAPER_SIZES", "TIMEZONES", "AccessLevel", "Channel", "Classification",
+    "PAPER_SIZES", "TIMEZONES", "AccessLevel", "AuditContext", "AuditEntry",
+    "Channel", "Classification",
     "ClosureDay", "Complaint", "ComplaintStatus", "ComplaintStep", "Evidence",
     "ListName", "Office", "RegisterCounter", "Role", "Sop", "SopApproval",
     "SopCoordinationInitial", "SopHistoryEntry", "SopLane", "SopListItem",

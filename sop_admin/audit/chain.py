@@ -1,0 +1,117 @@
+"""Sealing: give committed audit rows their chain position and hash.
+
+Each entry's hash is SHA-256 over a canonical JSON array (`payload`) of its
+previous entry's hash and its content, all as text: the timestamp formatted
+by us, ids as decimal strings, the old/new values as the exact text the
+trigger stored (a TEXT column, never re-rendered by the engine). `seq` and
+`id` are not hashed: the chain itself fixes the order, so a swapped `seq`
+shows up as a broken link ("reordered") rather than as changed content.
+
+Sealing runs on a raw DBAPI cursor so it can run inside the commit of the
+writing transaction (see `listeners.on_commit`): the chain head is locked
+(PostgreSQL: an advisory transaction lock; SQLite: the database write lock),
+the head is read, and every visible unsealed row, ordered by id, gets the
+next `seq`. Writers therefore take turns only for the few milliseconds
+between sealing and commit, and rows written outside the app (psql, the
+sqlite3 shell) are sealed by the next writer or by `flask audit seal`.
+"""
+
+import hashlib
+import json
+
+GENESIS = "0" * 64
+#: pg_advisory_xact_lock key of the chain head ("SOPA" in ASCII).
+LOCK_KEY = 0x534F5041
+#: Content columns in hash order (after the previous hash).
+CONTENT = (
+    "at", "table_name", "row_key", "operation", "old_values", "new_values",
+    "office_id", "parent_table", "parent_key", "actor_id", "actor_name",
+    "access_level", "client_ip", "user_agent", "request_id", "interface", "reason",
+)
+_AT = {
+    "postgresql": "to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')",
+    "sqlite": "replace(at, ' ', 'T') || 'Z'",
+}
+_INT = {"postgresql": "{}::text", "sqlite": "CAST({} AS TEXT)"}
+_encode = json.JSONEncoder(separators=(",", ":")).encode
+
+
+def columns_sql(dialect: str) -> str:
+    """`seq, id, hash, prev_hash, <content...>`: row[3:] is the hashed payload."""
+    parts = []
+    for name in CONTENT:
+        if name == "at":
+            parts.append(_AT[dialect])
+        elif name in ("office_id", "actor_id"):
+            parts.append(_INT[dialect].format(name))
+        else:
+            parts.append(name)
+    return "seq, id, hash, prev_hash, " + ", ".join(parts)
+
+
+def payload_hash(payload) -> str:
+    """SHA-256 hex of the canonical JSON array (prev hash first, then content)."""
+    return hashlib.sha256(_encode(payload).encode()).hexdigest()
+
+
+def _lock(dialect: str, cur) -> None:
+    if dialect == "postgresql":
+        cur.execute("SELECT pg_advisory_xact_lock(%s)", (LOCK_KEY,))
+    else:
+        # Any write takes SQLite's database lock; this one changes nothing.
+        cur.execute("UPDATE audit_context SET id = id WHERE 0")
+
+
+def seal_cursor(dialect: str, cur, limit: int | None = None) -> int:
+    """Seal unsealed rows visible to this transaction; returns how many."""
+    _lock(dialect, cur)
+    cur.execute(
+        "SELECT seq, hash FROM audit_entries WHERE seq IS NOT NULL "
+        "ORDER BY seq DESC LIMIT 1"
+    )
+    head = cur.fetchone()
+    seq, prev = head if head else (0, GENESIS)
+    query = (f"SELECT {columns_sql(dialect)} FROM audit_entries "  # noqa: S608
+             "WHERE seq IS NULL ORDER BY id")
+    cur.execute(query + (f" LIMIT {int(limit)}" if limit else ""))
+    rows = cur.fetchall()
+    ids, seqs, prevs, hashes = [], [], [], []
+    for row in rows:
+        seq += 1
+        digest = payload_hash((prev, *row[4:]))
+        ids.append(row[1])
+        seqs.append(seq)
+        prevs.append(prev)
+        hashes.append(digest)
+        prev = digest
+    if not rows:
+        return 0
+    if dialect == "postgresql":
+        cur.execute(
+            "UPDATE audit_entries AS a SET seq = v.seq, prev_hash = v.prev, "
+            "hash = v.h FROM unnest(%s::bigint[], %s::bigint[], %s::text[], "
+            "%s::text[]) AS v(id, seq, prev, h) WHERE a.id = v.id",
+            (ids, seqs, prevs, hashes),
+        )
+    else:
+        cur.executemany(
+            "UPDATE audit_entries SET seq = ?, prev_hash = ?, hash = ? WHERE id = ?",
+            list(zip(seqs, prevs, hashes, ids, strict=True)),
+        )
+    return len(rows)
+
+
+def seal(engine, batch: int = 20_000) -> int:
+    """Seal everything unsealed, in batches of its own transactions."""
+    total = 0
+    with engine.connect() as conn:
+        while True:
+            with conn.begin():
+                cur = conn.connection.driver_connection.cursor()
+                try:
+                    done = seal_cursor(engine.dialect.name, cur, batch)
+                finally:
+                    cur.close()
+            total += done
+            if done < batch:
+                return total

@@ -1,0 +1,178 @@
+"""Verification of the hash chain, and signed checkpoints of its head.
+
+`verify` streams sealed rows in `seq` order (PostgreSQL: psycopg's
+`cursor.stream()`, text columns only) and checks, for each row: its `seq`
+follows the previous one (else "missing"), its hash matches its content
+(else "changed"), and its `prev_hash` is the previous row's hash (else
+"reordered" when that hash turns up later in the chain, "missing" when it
+never does: a row was removed and the rest renumbered).
+
+A chain alone can be rewritten end to end by someone who can write to the
+database; a checkpoint (head seq and hash, HMAC-signed with a key kept
+outside the database) kept elsewhere proves the history up to it unchanged.
+"""
+
+import hashlib
+import hmac
+import json
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import datetime
+
+from .chain import GENESIS, columns_sql
+
+#: How far to look ahead for the hash a broken link points to.
+_LOOKAHEAD = 10_000
+
+
+@dataclass(frozen=True)
+class Problem:
+    seq: int
+    kind: str  #: changed, missing, reordered, checkpoint
+    message: str
+
+
+@dataclass(frozen=True)
+class VerifyResult:
+    count: int
+    unsealed: int
+    head_seq: int
+    head_hash: str
+    problem: Problem | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.problem is None
+
+
+def _rows(engine, from_seq: int) -> Iterator[tuple]:
+    dialect = engine.dialect.name
+    query = (f"SELECT {columns_sql(dialect)} FROM audit_entries "  # noqa: S608
+             f"WHERE seq >= {int(from_seq)} ORDER BY seq")
+    raw = engine.raw_connection()
+    try:
+        cur = raw.driver_connection.cursor()
+        if dialect == "postgresql":
+            yield from cur.stream(query)
+        else:
+            cur.execute(query)
+            while batch := cur.fetchmany(5000):
+                yield from batch
+        cur.close()
+    finally:
+        raw.rollback()
+        raw.close()
+
+
+def _scalar(engine, sql: str):
+    raw = engine.raw_connection()
+    try:
+        cur = raw.driver_connection.cursor()
+        cur.execute(sql)
+        value = cur.fetchone()
+        cur.close()
+        return value
+    finally:
+        raw.rollback()
+        raw.close()
+
+
+def unsealed_count(engine) -> int:
+    return _scalar(engine, "SELECT count(*) FROM audit_entries WHERE seq IS NULL")[0]
+
+
+def verify(engine, *, from_seq: int = 1, progress: Callable[[int], None] | None = None,
+           every: int = 100_000) -> VerifyResult:
+    """Check the chain from `from_seq` (1: all of it) to its head."""
+    sha256, encode = hashlib.sha256, json.JSONEncoder(separators=(",", ":")).encode
+    expect, prev, count = from_seq, GENESIS, 0
+    if from_seq > 1:
+        before = _scalar(engine, "SELECT hash FROM audit_entries "  # noqa: S608
+                                 f"WHERE seq = {int(from_seq) - 1}")
+        prev = before[0] if before else GENESIS
+    problem, rows = None, _rows(engine, from_seq)
+    for row in rows:
+        seq = row[0]
+        if seq != expect:
+            problem = Problem(expect, "missing", f"baris seq {expect} hilang / missing "
+                              f"(next found: {seq})")
+            break
+        if sha256(encode(row[3:]).encode()).hexdigest() != row[2]:
+            problem = Problem(seq, "changed", f"isi baris seq {seq} diubah / content "
+                              "changed (hash does not match)")
+            break
+        if row[3] != prev:
+            problem = _broken_link(seq, prev, rows)
+            break
+        prev, expect, count = row[2], seq + 1, count + 1
+        if progress and count % every == 0:
+            progress(count)
+    rows.close()
+    return VerifyResult(count, unsealed_count(engine), expect - 1, prev, problem)
+
+
+def _broken_link(seq: int, wanted: str, rows: Iterator[tuple]) -> Problem:
+    for _, row in zip(range(_LOOKAHEAD), rows, strict=False):
+        if row[2] == wanted:
+            return Problem(seq, "reordered",
+                           f"urutan berubah di seq {seq} / reordered: "
+                           f"its predecessor now sits at seq {row[0]}")
+    return Problem(seq, "missing", f"baris sebelum seq {seq} hilang / missing: "
+                   "link to the previous row broken (rows removed and renumbered)")
+
+
+# --- checkpoints ----------------------------------------------------------------
+
+class CheckpointError(ValueError):
+    """A checkpoint cannot be made or read (no key, bad file, bad signature)."""
+
+
+def _signature(body: dict, key: str) -> str:
+    message = json.dumps(body, sort_keys=True, separators=(",", ":")).encode()
+    return hmac.new(key.encode(), message, hashlib.sha256).hexdigest()
+
+
+def _need_key(key: str | None) -> str:
+    if not key:
+        raise CheckpointError(
+            "AUDIT_CHECKPOINT_KEY belum diatur / AUDIT_CHECKPOINT_KEY is not set: "
+            "export a long random key, kept outside the database"
+        )
+    return key
+
+
+def make_checkpoint(engine, key: str | None, now: datetime) -> dict:
+    """Signed head of the sealed chain: seq, hash, time (UTC) and HMAC-SHA256."""
+    key = _need_key(key)
+    head = _scalar(engine, "SELECT seq, hash FROM audit_entries WHERE seq IS NOT NULL "
+                           "ORDER BY seq DESC LIMIT 1") or (0, GENESIS)
+    body = {"seq": int(head[0]), "hash": head[1], "at": now.isoformat()}
+    return {**body, "hmac": _signature(body, key)}
+
+
+def check_checkpoint(engine, checkpoint: dict, key: str | None) -> Problem | None:
+    """None if the signature holds and the chain still has that hash at that seq."""
+    key = _need_key(key)
+    try:
+        body = {k: checkpoint[k] for k in ("seq", "hash", "at")}
+        given = str(checkpoint["hmac"])
+    except (KeyError, TypeError) as exc:
+        raise CheckpointError(
+            f"berkas checkpoint rusak / bad checkpoint: {exc}"
+        ) from exc
+    if not hmac.compare_digest(_signature(body, key), given):
+        raise CheckpointError(
+            "tanda tangan checkpoint salah / checkpoint signature invalid"
+        )
+    seq = int(body["seq"])
+    if seq == 0:
+        return None
+    query = f"SELECT hash FROM audit_entries WHERE seq = {seq}"  # noqa: S608
+    row = _scalar(engine, query)
+    if row is None:
+        return Problem(seq, "missing", f"seq {seq} dari checkpoint tidak ada / "
+                       "checkpoint's entry missing")
+    if row[0] != body["hash"]:
+        return Problem(seq, "changed", f"hash seq {seq} berbeda dari checkpoint / "
+                       "history up to the checkpoint was rewritten")
+    return None
