@@ -78,15 +78,28 @@ def lane_problems(lanes: Sequence[str]) -> list[str]:
 def flow_problems(lanes: Sequence[str], steps: Iterable[FlowStep]) -> list[str]:
     """Every broken rule of the flowchart, in step order; [] when it is valid."""
     steps = sorted(steps, key=lambda s: s.number)
-    found = lane_problems(lanes)
     if not steps:
-        return [*found, field_problem("steps", "belum ada langkah", "no steps")]
-    found += _numbering_problems(steps)
+        return [*lane_problems(lanes),
+                field_problem("steps", "belum ada langkah", "no steps")]
     numbers = {s.number for s in steps}
-    for step in steps:
+    return [
+        *step_rule_problems(lanes, steps, numbers),
+        *_numbering_problems(steps),
+        *_start_end_problems(steps),
+        *_reachability_problems(steps),
+    ]
+
+
+def step_rule_problems(lanes: Sequence[str], steps: Iterable[FlowStep],
+                       numbers: set[int]) -> list[str]:
+    """The rules each step meets on its own, `numbers` being all step numbers.
+
+    A file with an unreadable step gets only these for its other steps: the
+    rules about the whole chart would mostly echo the unreadable step.
+    """
+    found = lane_problems(lanes)
+    for step in sorted(steps, key=lambda s: s.number):
         found += _step_problems(step, set(lanes), numbers)
-    found += _start_end_problems(steps)
-    found += _reachability_problems(steps)
     return found
 
 

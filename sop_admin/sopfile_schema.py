@@ -31,7 +31,7 @@ from .sop_document import (
     StepEntry,
     Unit,
 )
-from .sop_rules import document_problems, flow_problems
+from .sop_rules import document_problems, flow_problems, step_rule_problems
 from .timestd import parse_time_standard
 from .yaml_nodes import (
     NULL,
@@ -65,18 +65,17 @@ def read_document(text: str) -> tuple[SopDocument | None, list[str]]:
     if document is not None:
         problems += document_problems(document.name, document.unit.government,
                                       document.unit.office)
-        if not reader.flow_damaged:
-            problems += flow_problems(document.lanes,
-                                      [s.flow_step() for s in document.steps])
+        problems += reader.flow_problems(document)
     return document, problems
 
 
 class _Reader(NodeReader):
     def __init__(self):
         super().__init__()
-        #: A step field the flow rules need could not be read: skip those rules
-        #: rather than report their echoes of the same mistake.
-        self.flow_damaged = False
+        #: Steps with a field the flow rules need unreadable (kind, lane, a target).
+        self.damaged: list[StepEntry] = []
+        #: False once a step or its number could not be read at all.
+        self.numbers_complete = True
 
     # -- the document ----------------------------------------------------
     def document(self, root: Node) -> SopDocument | None:
@@ -172,7 +171,7 @@ class _Reader(NodeReader):
         fields = self.mapping(node, label, STEP_KEYS,
                               required=("number", "activity", "lane", "kind"))
         if fields is None:
-            self.flow_damaged = True
+            self.numbers_complete = False
             return None
 
         def at(key: str) -> str:
@@ -188,9 +187,8 @@ class _Reader(NodeReader):
         unreadable = [k for k, value in targets.items()
                       if value is None and not is_null(fields.get(k, NULL))]
         missing = [k for k in ("number", "activity", "lane", "kind") if k not in fields]
-        if number is None or kind is None or unreadable or missing:
-            self.flow_damaged = True
-        return StepEntry(
+        self.numbers_complete &= number is not None
+        entry = StepEntry(
             number=number if number is not None else 0,
             activity=text("activity"),
             lane=text("lane"),
@@ -202,6 +200,21 @@ class _Reader(NodeReader):
             note=text("note"),
             **targets,
         )
+        if kind is None or unreadable or missing:
+            self.damaged.append(entry)
+        return entry
+
+    def flow_problems(self, document: SopDocument) -> list[str]:
+        """The flowchart rules, limited to what the readable steps can show."""
+        steps = document.steps
+        if not self.numbers_complete:
+            return []
+        if not self.damaged:
+            return flow_problems(document.lanes, [s.flow_step() for s in steps])
+        readable = [s.flow_step() for s in steps
+                    if not any(s is d for d in self.damaged)]
+        return step_rule_problems(document.lanes, readable,
+                                  {s.number for s in steps})
 
     def kind(self, node: Node | None, where: str) -> StepKind | None:
         value = (self.text(node, where) or "").strip().lower()

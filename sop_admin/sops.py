@@ -41,7 +41,7 @@ __all__ = [
 _SMALL_WORDS = {"dan", "atau", "serta", "di", "ke", "dari", "pada", "untuk", "&"}
 #: Words of a government name that are not the place.
 _GOVERNMENT_WORDS = {"pemerintah", "pemerintahan", "kota", "kabupaten", "kab",
-                     "provinsi", "prov", "daerah"}
+                     "provinsi", "prov"}
 
 
 # -- import / export -----------------------------------------------------------

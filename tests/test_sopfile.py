@@ -256,3 +256,12 @@ def test_loads_text_longer_than_column_refused():
     problems = _problems(data)
     assert any(p.startswith("lanes[1]: ") and "longer than 200" in p for p in problems)
     assert any("step 1, time" in p and "longer than 60" in p for p in problems)
+
+
+def test_loads_unreadable_step_other_steps_still_checked_without_echoes():
+    problems = _problems(_broken(s1={"kind": "mulai"}, s2={"if_no": 9}))
+    joined = "\n".join(problems)
+    assert 'step 1, kind: "mulai"' in joined
+    assert "step 2, if_no" in joined and "step 9 does not exist" in joined
+    assert "exactly one start" not in joined
+    assert len(problems) == 2

@@ -111,6 +111,8 @@ def test_office_code_rule_examples(db, make):
     assert sops.office_code(
         "Pemerintah Provinsi Jawa Tengah",
         "Dinas Pemberdayaan Perempuan, Perlindungan Anak (DP3AP2KB)") == "DP3AP2KB-JT"
+    assert sops.office_code("Pemerintah Provinsi Daerah Khusus Ibukota Jakarta",
+                            "Dinas Kebudayaan") == "DK-DKI"
     make.office("DK-DJ")
     assert sops.office_code("Pemerintah Provinsi DKI Jakarta",
                             "Dinas Kebudayaan") == "DK-DJ2"
