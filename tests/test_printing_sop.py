@@ -85,13 +85,15 @@ def test_plan_decision_branches_leave_by_different_sides_with_labels():
     _assert_orthogonal_and_clear(plan)
 
 
-def test_plan_loop_back_enters_target_from_the_side_on_a_track():
+def test_plan_loop_back_runs_on_a_track_and_avoids_the_targets_exit_side():
     specs = _chain(8, lanes=3, s6=(7, 2))
     plan = plan_flowchart(specs, 3)
     loop = next(a for a in plan.arrows if a.label == "Tidak")
     assert plan.symbols[loop.target].step == 2
-    assert loop.entry_side in ("left", "right")
-    xs = {x for x, _ in loop.points[1:-1]}
+    # step 2 leaves by its left side for step 3, so the loop comes in from above
+    leaving = {a.exit_side for a in plan.arrows if a.source == loop.target}
+    assert leaving == {"left"} and loop.entry_side == "top"
+    xs = {x for x, _ in loop.points[1:3]}  # the vertical run
     assert all(round(x % 1, 2) in (0.08, 0.92) for x in xs)  # lane-edge track
     _assert_orthogonal_and_clear(plan)
 

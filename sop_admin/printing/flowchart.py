@@ -22,6 +22,7 @@ MIN_ROW = 50.0  # a diamond with its Ya/Tidak labels fits in this height
 CONN_ROW = 24.0  # band holding off-page connectors at a page's top or bottom
 HEAD_TOP = 14.0  # first header row: No, Kegiatan, Pelaksana, Mutu Baku, ...
 PAD = 3.0
+LANE_PAD = 1.5  # lane names get the most of a narrow column
 BODY = style(7)
 SMALL = style(6.5)
 HEAD = style(7, bold=True, center=True)
@@ -62,19 +63,25 @@ def steps_of(version) -> tuple[list[StepSpec], list[str]]:
 
 
 def column_widths(total: float, lane_count: int) -> list[float]:
-    """No | Kegiatan | lanes... | Kelengkapan | Waktu | Output | Keterangan."""
-    fixed = [22.0, 0, 0.11 * total, 0.07 * total, 0.10 * total, 0.08 * total]
-    lane_area = min(0.42 * total, 110.0 * lane_count)
+    """No | Kegiatan | lanes... | Kelengkapan | Waktu | Output | Keterangan.
+
+    Past six lanes the Mutu Baku columns give up a quarter of their width so
+    that lane names stay readable (12 lanes on A4: about 33 pt each).
+    """
+    many = lane_count > 6
+    scale = 0.75 if many else 1.0
+    fixed = [22.0] + [f * scale * total for f in (0.11, 0.07, 0.10, 0.08)]
+    lane_area = min((0.50 if many else 0.42) * total, 110.0 * lane_count)
     activity = total - sum(fixed) - lane_area
     lane_w = lane_area / max(lane_count, 1)
-    return [fixed[0], activity] + [lane_w] * lane_count + fixed[2:]
+    return [fixed[0], activity] + [lane_w] * lane_count + fixed[1:]
 
 
 def lane_font_size(names: list[str], lane_w: float) -> float:
-    """Largest size (5-8 pt) at which the longest word of every lane fits."""
+    """Largest size (4-8 pt) at which the longest word of every lane fits."""
     words = [w for n in names for w in n.split()] or [""]
     longest = max(text_width(w, 1.0, bold=True) for w in words)
-    room = lane_w - 2 * PAD
+    room = lane_w - 2 * LANE_PAD
     return max(4.0, min(8.0, room / longest if longest else 8.0))
 
 
@@ -159,6 +166,8 @@ def _table_style(ncols: int, lane0: int, mutu0: int) -> TableStyle:
         ("LINEBELOW", (0, 1), (-1, -1), 0.4, colors.black),
         ("LINEAFTER", (0, 1), (-1, -1), 0.4, colors.black),
         ("LINEBELOW", (lane0, 0), (last_mutu, 0), 0.4, colors.black),
+        ("LEFTPADDING", (lane0, 1), (last_lane, 1), LANE_PAD),
+        ("RIGHTPADDING", (lane0, 1), (last_lane, 1), LANE_PAD),
     ]
     for col in (0, 1, last_lane, last_mutu):
         cmds.append(("LINEAFTER", (col, 0), (col, 0), 0.4, colors.black))
@@ -247,17 +256,19 @@ class _Painter:
         """Header texts of merged cells, centred over the cells they cover."""
         cols, rp = table._colpositions, table._rowpositions
         top, mid, bottom = rp[0], rp[1], rp[2]
+        last = len(cols) - 2
+        both = (top + bottom) / 2
+        one = (top + mid) / 2
         canv.saveState()
-        canv.setFont(FONT_BOLD, 7)
-        both = (top + bottom) / 2 - 2.5
-        for col, text in ((0, "No"), (1, "Kegiatan"), (len(cols) - 2, "Keterangan")):
-            canv.drawCentredString((cols[col] + cols[col + 1]) / 2, both, text)
-        one = (top + mid) / 2 - 2.5
-        lane_end, mutu_end = self.mutu0, self.mutu0 + 3
-        canv.drawCentredString(
-            (cols[self.lane0] + cols[lane_end]) / 2, one, "Pelaksana"
-        )
-        canv.drawCentredString(
-            (cols[self.mutu0] + cols[mutu_end]) / 2, one, "Mutu Baku"
-        )
+        for start, end, y, text in (
+            (0, 1, both, "No"),
+            (1, 2, both, "Kegiatan"),
+            (last, last + 1, both, "Keterangan"),
+            (self.lane0, self.mutu0, one, "Pelaksana"),
+            (self.mutu0, self.mutu0 + 3, one, "Mutu Baku"),
+        ):
+            room = cols[end] - cols[start] - 2 * LANE_PAD
+            size = min(7.0, room / text_width(text, 1.0, bold=True))
+            canv.setFont(FONT_BOLD, size)
+            canv.drawCentredString((cols[start] + cols[end]) / 2, y - size * 0.35, text)
         canv.restoreState()

@@ -26,6 +26,7 @@ from itertools import accumulate
 
 NEAR, FAR = 0.08, 0.92  # track positions inside a lane, away from the centre
 BELOW = 0.86  # fraction down a row where "below the symbol" bends run
+ABOVE = 0.12  # ... and where bends above the symbol run
 YES, NO = "Ya", "Tidak"
 
 
@@ -188,6 +189,7 @@ class _Router:
         self.occupied = {(s.row, s.lane) for s in symbols}
         self.letters = _letters()
         self.shared: dict[tuple, int] = {}  # connector reuse: one per place
+        self.exits: dict[int, set[str]] = {}  # sides arrows leave each symbol by
 
     def route(self, links) -> Plan:
         pending = []  # (source symbol, target symbol, label, exit side)
@@ -205,9 +207,13 @@ class _Router:
         for src, dst, _, side in pending:
             points, entry = self._path(self._sym(src), self._sym(dst), side)
             used.setdefault(src, set()).add(_exit_of(points))
+            self.exits.setdefault(src, set()).add(_exit_of(points))
             used.setdefault(dst, set()).add(entry)
         for a, b, label in deferred:
-            pending += self._loop_back(a, b, label, used)
+            loops = self._loop_back(a, b, label, used)
+            for src, _, _, side in loops:
+                self.exits.setdefault(src, set()).add(side)
+            pending += loops
         self._spread_slots()
         for src, dst, label, side in pending:
             self._arrow(src, dst, label, side)
@@ -318,13 +324,16 @@ class _Router:
 
     def _arrow(self, src: int, dst: int, label, side: str) -> None:
         s, d = self._sym(src), self._sym(dst)
-        points, entry = self._path(s, d, side)
+        points, entry = self._path(s, d, side, self.exits.get(dst, set()))
         page = self.plan.rows[s.row].page
         self.plan.arrows.append(
             Arrow(page, _simplify(points), src, side, dst, entry, label)
         )
 
-    def _path(self, s: Symbol, d: Symbol, side: str):
+    def _path(self, s: Symbol, d: Symbol, side: str, avoid=frozenset()):
+        """Grid points from s to d leaving by `side`; never enters by a side in
+        `avoid` (where an arrow already leaves d), coming in from above instead.
+        """
         sx, sy, dx, dy = s.x, s.y, d.x, d.y
         forward = d.row > s.row
         if side == "bottom" and forward and not self._blocked(d.lane, s.row, d.row):
@@ -346,6 +355,9 @@ class _Router:
         else:
             track = s.lane + (FAR if side == "right" else NEAR)
             entry = "right" if side == "right" else "left"
+        if entry in avoid:
+            top = d.row + ABOVE
+            return [(sx, sy), (track, sy), (track, top), (dx, top), (dx, dy)], "top"
         return [(sx, sy), (track, sy), (track, dy), (dx, dy)], entry
 
 

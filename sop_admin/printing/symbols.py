@@ -120,7 +120,9 @@ def _label(canv, text: str, start, side: str) -> None:
     canv.setFillColor(colors.black)
     if side == "bottom":
         canv.drawString(x + 2, y - LABEL_SIZE - 1, text)
+    # Beside a side vertex the label sits high enough to clear a connector
+    # standing in the next lane; the diamond's slope leaves that corner free.
     elif side == "right":
-        canv.drawString(x + 2, y + 2, text)
+        canv.drawString(x, y + 9, text)
     else:
-        canv.drawRightString(x - 2, y + 2, text)
+        canv.drawRightString(x, y + 9, text)
