@@ -55,8 +55,9 @@ def import_command(files: tuple[Path, ...], office_code: str | None, activate: b
         problems = exc.problems if isinstance(exc, InvalidSopFile) else [str(exc)]
         for problem in problems:
             click.echo(problem, err=True)
-        click.echo(f"Tidak ada yang diimpor ({len(problems)} masalah) / nothing "
-                   f"imported ({len(problems)} problems)", err=True)
+        count = len(problems)
+        click.echo(f"Tidak ada yang diimpor ({count} masalah) / nothing imported "
+                   f"({count} problem{'s' if count != 1 else ''})", err=True)
         raise SystemExit(1) from exc
     db.session.commit()
     for path, version in zip(files, versions, strict=True):
