@@ -39,7 +39,8 @@ def record_event(kind: str, detail: dict, *, record=None, table: str | None = No
             str(v) for v in record.__mapper__.primary_key_from_instance(record)
         )
         if office_id is None:
-            office_id = getattr(record, "office_id", None)
+            office_id = (record.id if table == "offices"
+                         else getattr(record, "office_id", None))
     ctx = current_context()
     entry = AuditEntry(
         at=now or utcnow(), table_name=table or kind, row_key=key, operation="event",

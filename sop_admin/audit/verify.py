@@ -102,7 +102,7 @@ def verify(engine, *, from_seq: int = 1, progress: Callable[[int], None] | None 
                               "changed (hash does not match)")
             break
         if row[3] != prev:
-            problem = _broken_link(seq, prev, rows)
+            problem = _broken_link(seq, row[3], rows)
             break
         prev, expect, count = row[2], seq + 1, count + 1
         if progress and count % every == 0:
