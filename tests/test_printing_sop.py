@@ -1,5 +1,6 @@
 """SOP document PDF: the flowchart plan on its own, then the PDF itself."""
 
+import hashlib
 import re
 from io import BytesIO
 from pathlib import Path
@@ -9,6 +10,7 @@ from pypdf import PdfReader
 
 from sop_admin import sopfile, sops
 from sop_admin.models import SopStatus, utcnow
+from sop_admin.models.audit import AuditEntry
 from sop_admin.printing import sop_pdf
 from sop_admin.printing.flowchart import steps_of
 from sop_admin.printing.flowplan import StepSpec, paginate, plan_flowchart
@@ -309,6 +311,11 @@ def test_cli_sop_pdf_writes_the_file_and_rejects_unknown_numbers(
     result = runner.invoke(args=["sop", "pdf", "045/SOP/2026", "-o", str(out)])
     assert result.exit_code == 0, result.output
     assert out.read_bytes() == sop_pdf(version)
+    event = db.session.scalars(
+        db.select(AuditEntry).where(AuditEntry.operation == "event")
+    ).one()
+    assert event.table_name == "sop_versions" and event.row_key == str(version.id)
+    assert hashlib.sha256(out.read_bytes()).hexdigest() in event.new_values
     result = runner.invoke(args=["sop", "pdf", str(version.id), "-o", str(out)])
     assert result.exit_code == 0, result.output
     result = runner.invoke(args=["sop", "pdf", "999/XX", "-o", str(out)])

@@ -1,5 +1,8 @@
 """`flask sop pdf NUMBER_OR_ID -o FILE`: print an SOP version to PDF.
 
+The print is recorded in the audit trail (who, which version, a hash of
+the bytes).
+
 Attaches itself to helper A's `sop_group`; importing this module is what
 registers the command.
 """
@@ -10,7 +13,9 @@ import click
 
 from .. import sops
 from ..errors import SopAdminError
+from ..extensions import db
 from ..printing import sop_pdf
+from ..printing.log import record_print
 from .sop import find_office, sop_group
 
 
@@ -45,4 +50,6 @@ def pdf_command(
         raise click.ClickException(str(exc)) from exc
     data = sop_pdf(version, paper=paper)
     output.write_bytes(data)
+    record_print(version, data, paper=paper)
+    db.session.commit()
     click.echo(f"{output}: {len(data)} bytes, SOP {version}")
