@@ -24,7 +24,7 @@ from flask import abort, flash, has_request_context, redirect, request, url_for
 from flask_admin.actions import ActionsMixin, action
 from flask_admin.babel import lazy_gettext as admin_gettext
 from flask_admin.contrib.sqla import ModelView
-from flask_babel import lazy_gettext as _l
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func
 from wtforms import ValidationError
@@ -231,8 +231,8 @@ class SecureModelView(ModelView):
     def get_list(self, page, sort_column, sort_desc, search, filters,
                  execute=True, page_size=None):
         if self.max_page is not None and page and page >= self.max_page:
-            flash(_l("Halaman terlalu jauh: persempit dengan pencarian atau "
-                     "filter."), "warning")
+            flash(_("Halaman terlalu jauh: persempit dengan pencarian atau "
+                    "filter."), "warning")
             page = self.max_page - 1
         return super().get_list(page, sort_column, sort_desc, search, filters,
                                 execute=execute, page_size=page_size)

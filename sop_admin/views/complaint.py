@@ -230,9 +230,9 @@ class ComplaintView(SecureModelView):
 
     def apply_service(self, form, model, is_created):
         if model.received_at and model.received_at > utcnow():
-            raise ValidationError(_l("Waktu diterima tidak boleh di masa depan."))
+            raise ValidationError(_("Waktu diterima tidak boleh di masa depan."))
         if model.anonymous and any(getattr(model, f) for f in IDENTITY_FIELDS):
-            raise ValidationError(_l("Laporan anonim tidak boleh berisi identitas "
+            raise ValidationError(_("Laporan anonim tidak boleh berisi identitas "
                                      "pelapor."))
         if not is_created:
             return

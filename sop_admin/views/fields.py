@@ -2,7 +2,7 @@
 
 from datetime import UTC, datetime
 
-from flask_babel import lazy_gettext as _l
+from flask_babel import gettext as _
 from werkzeug.datastructures import FileStorage
 from wtforms import DateTimeLocalField, FileField, PasswordField, ValidationError
 
@@ -10,7 +10,7 @@ from ..i18n import office_timezone
 
 #: First bytes of the image formats a letterhead logo may have.
 IMAGE_SIGNATURES = {b"\x89PNG\r\n\x1a\n": "image/png", b"\xff\xd8\xff": "image/jpeg"}
-LOGO_MAX_BYTES = 512 * 1024
+LOGO_MAX_BYTES = 256 * 1024
 
 
 class LocalDateTimeField(DateTimeLocalField):
@@ -63,13 +63,13 @@ class ImageUploadField(FileField):
             return
         content = upload.stream.read(self.max_bytes + 1)
         if len(content) > self.max_bytes:
-            raise ValidationError(_l("Berkas terlalu besar (maksimal %(kb)d KB).",
+            raise ValidationError(_("Berkas terlalu besar (maksimal %(kb)d KB).",
                                      kb=self.max_bytes // 1024))
         for signature, mimetype in IMAGE_SIGNATURES.items():
             if content.startswith(signature):
                 self.image = (content, mimetype)
                 return
-        raise ValidationError(_l("Hanya gambar PNG atau JPEG yang diterima."))
+        raise ValidationError(_("Hanya gambar PNG atau JPEG yang diterima."))
 
     def populate_obj(self, obj, name):
         pass

@@ -2,6 +2,7 @@
 
 from flask import Response, abort, request
 from flask_admin import expose
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from markupsafe import Markup
@@ -85,9 +86,9 @@ class OfficeView(SecureModelView):
         if form.logo_upload.image:
             model.logo, model.logo_mimetype = form.logo_upload.image
         if model.opens_at and model.closes_at and model.opens_at >= model.closes_at:
-            raise ValidationError(_l("Jam tutup harus setelah jam buka."))
+            raise ValidationError(_("Jam tutup harus setelah jam buka."))
         if not model.forward_days <= model.respond_days <= model.close_days:
-            raise ValidationError(_l(
+            raise ValidationError(_(
                 "Batas hari kerja harus berurutan: penerusan ≤ tanggapan ≤ "
                 "penyelesaian."))
 
@@ -120,7 +121,7 @@ class RoleView(SecureModelView):
                 Role.office_id == model.office_id, Role.name == model.name,
                 Role.id != (model.id or 0)))
         if taken:
-            raise ValidationError(_l("Jabatan dengan nama ini sudah ada."))
+            raise ValidationError(_("Jabatan dengan nama ini sudah ada."))
 
     def on_model_delete(self, model):
         count = select(func.count())
@@ -129,7 +130,7 @@ class RoleView(SecureModelView):
         holders = db.session.scalar(
             count.select_from(user_roles).where(user_roles.c.role_id == model.id))
         if lanes or holders:
-            raise ValidationError(_l(
+            raise ValidationError(_(
                 "Jabatan masih dipakai (%(lanes)d kolom pelaksana SOP, "
                 "%(users)d pengguna): tidak dapat dihapus.",
                 lanes=lanes, users=holders))
@@ -158,4 +159,4 @@ class ClosureDayView(SecureModelView):
                 ClosureDay.office_id == model.office_id, ClosureDay.day == model.day,
                 ClosureDay.id != (model.id or 0)))
         if taken:
-            raise ValidationError(_l("Tanggal ini sudah tercatat sebagai hari libur."))
+            raise ValidationError(_("Tanggal ini sudah tercatat sebagai hari libur."))

@@ -25,7 +25,7 @@ def _check_nip(form, field):
     try:
         field.data = normalise_nip(field.data)
     except ValueError as exc:
-        raise ValidationError(_l(
+        raise ValidationError(_(
             "NIP harus 18 digit angka (spasi boleh), contoh "
             "19800101 200501 1 001.")) from exc
 
@@ -102,16 +102,16 @@ class UserView(SecureModelView):
             taken = db.session.scalar(select(User.id).where(
                 User.username == model.username, User.id != (model.id or 0)))
         if taken:
-            raise ValidationError(_l("Nama pengguna sudah dipakai."))
+            raise ValidationError(_("Nama pengguna sudah dipakai."))
         password = form.new_password.data
         if is_created and not password:
-            raise ValidationError(_l("Kata sandi wajib diisi untuk pengguna baru."))
+            raise ValidationError(_("Kata sandi wajib diisi untuk pengguna baru."))
         if password:
             if len(password) < 8:
-                raise ValidationError(_l("Kata sandi minimal 8 karakter."))
+                raise ValidationError(_("Kata sandi minimal 8 karakter."))
             model.set_password(password)
         if model.id == current_user.id and not model.active:
-            raise ValidationError(_l("Anda tidak dapat menonaktifkan akun sendiri."))
+            raise ValidationError(_("Anda tidak dapat menonaktifkan akun sendiri."))
 
     def _set_active(self, ids, active: bool) -> int:
         users = self.get_query().filter(User.id.in_(int_ids(ids))).all()
