@@ -18,8 +18,9 @@ Disallowed moves raise `TransitionNotAllowed` with a message for the user.
 from datetime import datetime
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session, contains_eager
+from sqlalchemy.orm.attributes import set_committed_value
 
 from . import deadlines
 from .audit import set_reason
@@ -99,13 +100,38 @@ def open_record(complaint: Complaint) -> ComplaintStep | None:
     ).first()
 
 
-def _lock(complaint: Complaint) -> None:
-    """Reload the complaint under a row lock so two officers cannot both move it.
+def _move(
+    complaint: Complaint, guard: list, now: datetime, **values
+) -> None:
+    """Write the complaint's new position in one UPDATE guarded by its old one.
 
-    (PostgreSQL: SELECT ... FOR UPDATE; SQLite serialises writers anyway.)
+    Two officers acting on the same step at once both read the old position;
+    the second UPDATE waits for the first to commit (PostgreSQL row lock,
+    SQLite write lock), then matches no row and is refused, instead of
+    moving the complaint a second time. A page left open while someone else
+    moved the complaint is refused the same way.
     """
-    db.session.flush()
-    db.session.refresh(complaint, with_for_update=True)
+    values["updated_at"] = now
+    result = db.session.execute(
+        update(Complaint)
+        .where(Complaint.id == complaint.id, *guard)
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:
+        raise _moved_elsewhere(complaint)
+    for key, value in values.items():
+        set_committed_value(complaint, key, value)
+
+
+def _moved_elsewhere(complaint: Complaint) -> TransitionNotAllowed:
+    return TransitionNotAllowed(
+        _(
+            "Pengaduan %(no)s baru saja dipindahkan oleh petugas lain; "
+            "muat ulang halaman.",
+            no=complaint.register_no,
+        )
+    )
 
 
 def _enter(
@@ -117,11 +143,14 @@ def _enter(
     calendar: deadlines.WorkCalendar,
     started_at: datetime | None = None,
     note: str = "",
-) -> ComplaintStep:
-    """Put the complaint into `step`; reaching an end step closes it."""
+) -> tuple[ComplaintStep, dict]:
+    """The row for entering `step`, and the complaint's new position.
+
+    Reaching an end step completes its row at once and closes the complaint.
+    """
     started = started_at or now
     row = ComplaintStep(
-        complaint=complaint,
+        complaint_id=complaint.id,
         step_number=step.number,
         started_at=started,
         due_at=deadlines.step_due_at(
@@ -130,15 +159,11 @@ def _enter(
         ),
         note=note,
     )
-    complaint.current_step_number = step.number
-    complaint.step_due_at = row.due_at
+    position = {"current_step_number": step.number, "step_due_at": row.due_at}
     if step.kind == StepKind.END:
-        row.completed_at, row.actor = now, actor
-        complaint.step_due_at = None
-        complaint.status = ComplaintStatus.CLOSED
-        complaint.closed_at = now
-    db.session.add(row)
-    return row
+        row.completed_at, row.actor_id = now, actor.id
+        position.update(step_due_at=None, status=ComplaintStatus.CLOSED, closed_at=now)
+    return row, position
 
 
 def _version(complaint: Complaint) -> SopVersion:
@@ -167,7 +192,6 @@ def start(complaint: Complaint, *, actor: User, now: datetime) -> ComplaintStep:
     not from `now`: a post seen yesterday and registered today has been
     waiting since yesterday.
     """
-    _lock(complaint)
     if complaint.status != ComplaintStatus.NEW:
         raise TransitionNotAllowed(
             _("Pengaduan %(no)s sudah diproses.", no=complaint.register_no)
@@ -178,12 +202,13 @@ def start(complaint: Complaint, *, actor: User, now: datetime) -> ComplaintStep:
             _("Hanya staf atau admin kantor ini yang dapat memulai pengaduan.")
         )
     calendar = office_calendar(complaint)
-    complaint.status = ComplaintStatus.IN_PROGRESS
-    complaint.due_at = deadlines.complaint_due_at(
-        complaint.received_at, complaint.office, calendar
-    )
-    row = _enter(complaint, step, actor=actor, now=now, calendar=calendar,
-                 started_at=complaint.received_at)
+    row, position = _enter(complaint, step, actor=actor, now=now, calendar=calendar,
+                           started_at=complaint.received_at)
+    due_at = deadlines.complaint_due_at(complaint.received_at, complaint.office,
+                                        calendar)
+    _move(complaint, [Complaint.status == ComplaintStatus.NEW], now,
+          **{"status": ComplaintStatus.IN_PROGRESS, "due_at": due_at, **position})
+    db.session.add(row)
     db.session.flush()
     return row
 
@@ -215,15 +240,17 @@ def advance(
     now: datetime,
     note: str = "",
     answer: bool | None = None,
+    expected_step: int | None = None,
 ) -> ComplaintStep:
     """Complete the current step and enter the next one the SOP names.
 
     A decision step needs `answer` (True = Ya, False = Tidak) and goes to
     `if_yes` / `if_no`; other steps go to `next_number` or the following
-    step. Returns the row of the step entered (completed already if it is an
-    end step, which closes the complaint).
+    step. `expected_step` is the step the officer saw on the page: if the
+    complaint has moved on since, nothing is done. Returns the row of the
+    step entered (completed already if it is an end step, which closes the
+    complaint).
     """
-    _lock(complaint)
     if complaint.is_closed:
         raise TransitionNotAllowed(
             _("Pengaduan %(no)s sudah ditutup.", no=complaint.register_no)
@@ -233,6 +260,8 @@ def advance(
         raise TransitionNotAllowed(
             _("Pengaduan %(no)s belum dimulai.", no=complaint.register_no)
         )
+    if expected_step is not None and expected_step != record.step_number:
+        raise _moved_elsewhere(complaint)
     version = _version(complaint)
     step = version.step(record.step_number)
     if not may_act(actor, complaint, step):
@@ -246,10 +275,14 @@ def advance(
                 number=step.number,
             )
         )
+    row, position = _enter(complaint, target, actor=actor, now=now,
+                           calendar=office_calendar(complaint))
+    _move(complaint, [Complaint.status == ComplaintStatus.IN_PROGRESS,
+                      Complaint.current_step_number == record.step_number],
+          now, **position)
     record.completed_at, record.actor, record.answer = now, actor, answer
     record.note = "\n".join(t for t in (record.note, note.strip()) if t)
-    row = _enter(complaint, target, actor=actor, now=now,
-                 calendar=office_calendar(complaint))
+    db.session.add(row)
     db.session.flush()
     return row
 
@@ -269,7 +302,6 @@ def reopen(
     the handling page shows why. The whole-complaint deadline starts again
     from `now`, as for a new report.
     """
-    _lock(complaint)
     if not complaint.is_closed:
         raise TransitionNotAllowed(
             _(
@@ -292,12 +324,14 @@ def reopen(
         raise _refuse_actor(step)
     set_reason(reason)
     calendar = office_calendar(complaint)
-    complaint.status = ComplaintStatus.IN_PROGRESS
-    complaint.closed_at = None
-    complaint.due_at = deadlines.complaint_due_at(now, complaint.office, calendar)
     # Stored record text, kept in the office's language whatever the UI locale.
-    row = _enter(complaint, step, actor=actor, now=now, calendar=calendar,
-                 note=f"Dibuka kembali: {reason}")
+    row, position = _enter(complaint, step, actor=actor, now=now, calendar=calendar,
+                           note=f"Dibuka kembali: {reason}")
+    due_at = deadlines.complaint_due_at(now, complaint.office, calendar)
+    _move(complaint, [Complaint.status == ComplaintStatus.CLOSED], now,
+          status=ComplaintStatus.IN_PROGRESS, closed_at=None, due_at=due_at,
+          **position)
+    db.session.add(row)
     db.session.flush()
     return row
 

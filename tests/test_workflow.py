@@ -1,5 +1,7 @@
 """Walking complaints through their SOP (workflow.py): branches, roles, deadlines."""
 
+import threading
+import time
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -10,8 +12,10 @@ from sop_admin.errors import TransitionNotAllowed
 from sop_admin.models import (
     AccessLevel,
     ClosureDay,
+    Complaint,
     ComplaintStatus,
     ComplaintStep,
+    User,
 )
 from sop_admin.timestd import parse_time_standard
 
@@ -254,3 +258,58 @@ def test_overdue_steps_lists_open_steps_past_their_deadline(make, case, db):
     assert workflow.overdue_steps(db.session, check, office_id=office.id + 1) == []
     workflow.advance(complaint, actor=officer, now=check)
     assert workflow.overdue_steps(db.session, check) == []
+
+
+def test_advance_from_a_stale_page_is_refused(case, db):
+    _office, _version, officer, complaint = case
+    workflow.start(complaint, actor=officer, now=NOW)
+    workflow.advance(complaint, actor=officer, now=NOW, expected_step=1)
+    with pytest.raises(TransitionNotAllowed, match="petugas lain"):
+        workflow.advance(complaint, actor=officer, now=NOW, expected_step=1)
+    assert complaint.current_step_number == 2
+    assert [r.step_number for r in rows(db, complaint)] == [1, 2]
+
+
+def test_advance_two_officers_at_once_moves_the_complaint_once(
+    app, case, db, monkeypatch
+):
+    """Both read step 1 before either writes; the second must be refused."""
+    _office, _version, officer, complaint = case
+    workflow.start(complaint, actor=officer, now=NOW)
+    db.session.commit()
+    ids = complaint.id, officer.id
+    both_read = threading.Barrier(2)
+    checked = workflow.may_act
+
+    def may_act_then_wait(*args):
+        allowed = checked(*args)
+        both_read.wait(timeout=20)  # the next statement is the guarded UPDATE
+        return allowed
+
+    monkeypatch.setattr(workflow, "may_act", may_act_then_wait)
+    outcomes: list[str] = []
+
+    def officer_acts():
+        with app.app_context():
+            try:
+                mine = db.session.get(Complaint, ids[0])
+                actor = db.session.get(User, ids[1])
+                workflow.advance(mine, actor=actor, now=NOW + timedelta(minutes=1))
+                time.sleep(0.2)  # keep the lock while the other waits on it
+                db.session.commit()
+                outcomes.append("moved")
+            except TransitionNotAllowed:
+                db.session.rollback()
+                outcomes.append("refused")
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=officer_acts) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert sorted(outcomes) == ["moved", "refused"]
+    db.session.expire_all()
+    assert [r.step_number for r in rows(db, complaint)] == [1, 2]
+    assert db.session.get(Complaint, ids[0]).current_step_number == 2
