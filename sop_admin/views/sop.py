@@ -21,15 +21,16 @@ from flask_login import current_user
 from markupsafe import Markup
 from sqlalchemy import select
 from werkzeug.utils import secure_filename
+from wtforms.fields.choices import SelectChoice
 
 from .. import sops
 from ..errors import SopAdminError
 from ..extensions import db
-from ..models import Role, Sop, SopStatus, SopVersion, StepKind, utcnow
+from ..models import Office, Role, Sop, SopStatus, SopVersion, StepKind, utcnow
 from ..printing import sop_pdf
 from .base import ADMINS, ALL_LEVELS, READERS, SecureModelView
 from .sop_apply import apply_form
-from .sop_form import LIST_TITLES, SopVersionForm, form_data
+from .sop_form import LIST_TITLES, NewSopVersionForm, SopVersionForm, form_data
 
 STATUS_LABELS = {
     SopStatus.DRAFT: _l("Konsep"),
@@ -132,7 +133,7 @@ class SopVersionView(SecureModelView):
     column_formatters_export = {"status": _status}
 
     form = SopVersionForm
-    form_rules = [
+    form_edit_rules = [
         rules.FieldSet(("number", "name", "unit_government", "unit_office",
                         "unit_division"), _l("Identitas")),
         rules.FieldSet(("created_on", "revised_on", "effective_on", "approved_on"),
@@ -146,6 +147,11 @@ class SopVersionView(SecureModelView):
         rules.FieldSet(("approvals", "coordination_initials", "history"),
                        _l("Lembar tambahan")),
     ]
+    #: A new SOP also says whose it is (only superadmins have a choice).
+    form_create_rules = [
+        rules.FieldSet(("office_id",), _l("Unit kerja")),
+        *form_edit_rules,
+    ]
 
     def status_label(self, version: SopVersion) -> str:
         return STATUS_LABELS[version.status]
@@ -155,13 +161,21 @@ class SopVersionView(SecureModelView):
 
     # -- forms -----------------------------------------------------------------
 
+    def get_create_form(self):
+        return NewSopVersionForm
+
     def create_form(self, obj=None):
         office = current_user.office
         defaults = {"unit_government": office.government,
                     "unit_office": office.name, "unit_division": office.division}
-        return self._create_form_class(
-            get_form_data(), data=None if is_form_submitted() else defaults
+        form = self._create_form_class(
+            get_form_data(), data=None if is_form_submitted() else defaults,
+            office_id=office.id,  # kept when the submit does not name one
         )
+        offices = (db.session.scalars(select(Office).order_by(Office.name)).all()
+                   if current_user.is_superadmin else [office])
+        form.office_id.choices = [SelectChoice(o.id, str(o)) for o in offices]
+        return form
 
     def edit_form(self, obj=None):
         return self._edit_form_class(
@@ -179,7 +193,7 @@ class SopVersionView(SecureModelView):
     # -- saving ------------------------------------------------------------------
 
     def create_model(self, form):
-        office = current_user.office
+        office = db.session.get(Office, form.office_id.data)  # one of the choices
         version = SopVersion(sop=Sop(office=office), office=office, version_no=1,
                              status=SopStatus.DRAFT, name="")
         db.session.add(version)

@@ -211,6 +211,12 @@ class SopVersionForm(BaseForm):
                     f'unrecognised time standard "{time}"'))
 
 
+class NewSopVersionForm(SopVersionForm):
+    """A new SOP also names its office; the view sets the allowed choices."""
+
+    office_id = SelectField(_l("Unit kerja"), coerce=int)
+
+
 def _rows_of(dicts: list[dict]) -> list[SimpleNamespace]:
     # FormField reads a row through getattr, so rows are objects, not dicts.
     return [SimpleNamespace(**row) for row in dicts]

@@ -337,3 +337,18 @@ def test_sop_export_csv_for_auditor(login_as, make, office, db):
     assert response.status_code == 200
     text = response.get_data(as_text=True)
     assert "'=1+1" in text and "Aktif" in text
+
+
+def test_sop_create_office_choice_only_for_superadmin(login_as, admin, make, db):
+    other = make.office()
+    boss = make.user(make.office(), AccessLevel.ADMIN, is_superadmin=True)
+    db.session.commit()
+    client = login_as(admin)
+    response = client.post(f"{URL}/new/", data=_form(office_id=str(other.id)))
+    assert response.status_code == 200 and _count(db) == 0
+    client = login_as(boss)
+    response = client.post(f"{URL}/new/", data=_form(office_id=str(other.id)))
+    assert response.status_code == 302
+    version = db.session.scalars(select(SopVersion)).one()
+    assert version.office_id == version.sop.office_id == other.id
+    assert {lane.role.office_id for lane in version.lanes} == {other.id}
