@@ -1,0 +1,281 @@
+"""Audit trail cost and verification speed (issue 4).
+
+Workload: create 10 000 complaints, then update each one (status, step,
+subject), 100 per transaction, through the ORM, measured three ways:
+
+  (a) no audit: our migrations with the audit triggers dropped and the
+      audit listeners removed (a throwaway database);
+  (b) our audit: triggers, context hand-off and sealing at commit;
+  (c) SQLAlchemy-Continuum (default strategy) on the same complaint columns.
+
+Each run is a child process with a fresh database (Continuum's listeners
+are global to SQLAlchemy, so it must not share a process with (a)/(b)).
+Medians of ROUNDS runs; ratios b/a and b/c. Then, on PostgreSQL, 1 000 000
+audit rows are generated server-side, sealed, and verified: rows per second.
+
+Targets: b/a <= 1.3, b/c <= 0.5, verify >= 200 000 rows/s.
+Environment: BENCH_AUDIT_N (default 10000), BENCH_AUDIT_ROUNDS (3),
+BENCH_CONTINUUM_ROUNDS (1), BENCH_POSTGRES_URL (default postgresql+psycopg://postgres@127.0.0.1:5432/test;
+scratch databases are created beside it and dropped), BENCH_VERIFY_ROWS.
+"""
+
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+
+import sqlalchemy as sa
+
+N = int(os.environ.get("BENCH_AUDIT_N", "10000"))
+ROUNDS = int(os.environ.get("BENCH_AUDIT_ROUNDS", "3"))
+#: Continuum runs 10-20x longer; one run is enough to place it.
+CONTINUUM_ROUNDS = int(os.environ.get("BENCH_CONTINUUM_ROUNDS", "1"))
+BATCH = 100
+PG_URL = os.environ.get(
+    "BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+VERIFY_ROWS = int(os.environ.get("BENCH_VERIFY_ROWS", "1000000"))
+RECEIVED = datetime(2026, 11, 2, 3, 0, tzinfo=UTC)
+
+
+# --- scratch databases ---------------------------------------------------------
+
+def _pg_reachable() -> bool:
+    try:
+        engine = sa.create_engine(PG_URL)
+        with engine.connect():
+            pass
+        engine.dispose()
+        return True
+    except sa.exc.OperationalError:
+        return False
+
+
+@contextmanager
+def scratch(kind: str, tag: str):
+    """A fresh empty database URL, removed afterwards."""
+    if kind == "sqlite":
+        # tmpfs when there is one: this disk's fsync (100+ ms) would drown
+        # the CPU cost being compared; the report says which was used.
+        shm = "/dev/shm" if Path("/dev/shm").is_dir() else None  # noqa: S108
+        with tempfile.TemporaryDirectory(dir=shm) as tmp:
+            yield f"sqlite:///{Path(tmp) / 'bench.sqlite3'}"
+        return
+    url = sa.engine.make_url(PG_URL)
+    name = f"bench_audit_{tag}_{os.getpid()}"
+    server = sa.create_engine(url, isolation_level="AUTOCOMMIT")
+    with server.connect() as conn:
+        conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}"')
+        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    try:
+        yield url.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with server.connect() as conn:
+            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        server.dispose()
+
+
+# --- the workload (runs in a child process) ------------------------------------
+
+def _workload(session, complaint_cls, make) -> float:
+    """Create N complaints, then update each; seconds."""
+    start = time.perf_counter()
+    ids = []
+    for first in range(0, N, BATCH):
+        rows = [make(i) for i in range(first, min(first + BATCH, N))]
+        session.add_all(rows)
+        session.flush()
+        ids.extend(r.id for r in rows)
+        session.commit()
+    for first in range(0, N, BATCH):
+        chunk = ids[first:first + BATCH]
+        rows = session.scalars(
+            sa.select(complaint_cls).where(complaint_cls.id.in_(chunk))).all()
+        for row in rows:
+            row.status = "in_progress"
+            row.current_step_number = 2
+            row.subject = row.subject + " (diproses)"
+        session.commit()
+    return time.perf_counter() - start
+
+
+def _run_ours(uri: str, audited: bool) -> float:
+    from flask_migrate import upgrade
+    from sqlalchemy import event
+
+    import sop_admin.views
+    from sop_admin import audit, create_app
+    from sop_admin.audit import context
+    from sop_admin.audit_ddl import audited_tables, drop_triggers
+    from sop_admin.extensions import db
+    from sop_admin.models import Channel, Complaint, Office
+
+    sop_admin.views.init_admin = lambda app: None  # no admin pages needed here
+    app = create_app({"SQLALCHEMY_DATABASE_URI": uri, "TESTING": True})
+    with app.app_context():
+        upgrade()
+        if not audited:
+            with db.engine.begin() as conn:
+                drop_triggers(conn, audited_tables(conn))
+            for name, fn in (("before_cursor_execute", context.before_cursor_execute),
+                             ("commit", audit.on_commit)):
+                event.remove(db.engine, name, fn)
+        office = Office(code="BNC", government="Pemerintah Kota", name="Dinas")
+        db.session.add(office)
+        db.session.commit()
+
+        def make(i):
+            return Complaint(office_id=office.id, register_no=f"BNC/2026/{i:06d}",
+                             received_at=RECEIVED, channel=Channel.WHATSAPP,
+                             subject=f"Lampu jalan mati {i}",
+                             description="Lampu jalan di RT 03 mati.")
+
+        return _workload(db.session, Complaint, make)
+
+
+def _run_continuum(uri: str) -> float:
+    from sqlalchemy.orm import DeclarativeBase, Session, configure_mappers
+    from sqlalchemy_continuum import make_versioned
+
+    make_versioned(user_cls=None)
+
+    class Base(DeclarativeBase):
+        pass
+
+    class BenchComplaint(Base):
+        """The complaint columns that the workload touches, and the rest."""
+
+        __tablename__ = "complaints"
+        __versioned__ = {}
+        id = sa.Column(sa.Integer, primary_key=True)
+        office_id = sa.Column(sa.Integer, nullable=False)
+        register_no = sa.Column(sa.String(40), unique=True, nullable=False)
+        received_at = sa.Column(sa.DateTime(timezone=True), nullable=False)
+        channel = sa.Column(sa.String(30), nullable=False)
+        reporter_name = sa.Column(sa.String(200))
+        reporter_contact = sa.Column(sa.String(200))
+        subject = sa.Column(sa.String(300), nullable=False)
+        description = sa.Column(sa.Text, nullable=False)
+        classification = sa.Column(sa.String(30), default="complaint")
+        status = sa.Column(sa.String(30), default="new")
+        current_step_number = sa.Column(sa.Integer)
+        due_at = sa.Column(sa.DateTime(timezone=True))
+        created_at = sa.Column(sa.DateTime(timezone=True),
+                               default=lambda: datetime.now(UTC))
+        updated_at = sa.Column(sa.DateTime(timezone=True),
+                               default=lambda: datetime.now(UTC),
+                               onupdate=lambda: datetime.now(UTC))
+
+    configure_mappers()
+    engine = sa.create_engine(uri)
+    Base.metadata.create_all(engine)
+
+    def make(i):
+        return BenchComplaint(office_id=1, register_no=f"BNC/2026/{i:06d}",
+                              received_at=RECEIVED, channel="whatsapp",
+                              subject=f"Lampu jalan mati {i}",
+                              description="Lampu jalan di RT 03 mati.")
+
+    with Session(engine) as session:
+        return _workload(session, BenchComplaint, make)
+
+
+def _child(variant: str, uri: str) -> None:
+    seconds = {"a": lambda: _run_ours(uri, audited=False),
+               "b": lambda: _run_ours(uri, audited=True),
+               "c": lambda: _run_continuum(uri)}[variant]()
+    print(f"{seconds:.6f}")
+
+
+def _measure(kind: str, variant: str, round_no: int) -> float:
+    with scratch(kind, f"{variant}{round_no}") as uri:
+        out = subprocess.run(  # noqa: S603 - our own module, our arguments
+            [sys.executable, "-m", "bench.audit", "child", variant, uri],
+            check=True, capture_output=True, text=True,
+        )
+    return float(out.stdout.strip().splitlines()[-1])
+
+
+def write_cost(kind: str) -> None:
+    times: dict[str, list[float]] = {"a": [], "b": [], "c": []}
+    for round_no in range(ROUNDS):
+        for variant in times:
+            if variant != "c" or round_no < CONTINUUM_ROUNDS:
+                times[variant].append(_measure(kind, variant, round_no))
+    med = {v: statistics.median(t) for v, t in times.items()}
+    labels = {"a": "no audit", "b": "our audit", "c": "SQLAlchemy-Continuum"}
+    for v, label in labels.items():
+        runs = ", ".join(f"{t:.2f}" for t in times[v])
+        print(f"  {kind:10} ({v}) {label:22} median {med[v]:6.2f} s  [{runs}]")
+    print(f"  {kind:10} b/a = {med['b'] / med['a']:.2f}  (target <= 1.3)   "
+          f"b/c = {med['b'] / med['c']:.2f}  (target <= 0.5)", flush=True)
+
+
+# --- verification speed ----------------------------------------------------------
+
+_FILL = """
+INSERT INTO audit_entries (at, table_name, row_key, operation, old_values,
+    new_values, office_id, actor_id, actor_name, access_level, client_ip,
+    user_agent, request_id, interface)
+SELECT clock_timestamp(), 'complaints', g::text, 'update',
+    '{"status": "new", "current_step_number": 1}',
+    '{"status": "in_progress", "current_step_number": 2}',
+    1 + g % 5, 1 + g % 40, 'Pengguna ' || (g % 40), 'staff', '10.0.0.' || (g % 250),
+    'Mozilla/5.0 (X11; Linux x86_64) Firefox/140.0', md5(g::text), 'web'
+FROM generate_series(1, %d) AS g
+"""
+
+
+def verify_speed() -> None:
+    from flask_migrate import upgrade
+
+    import sop_admin.views
+    from sop_admin import audit, create_app
+    from sop_admin.extensions import db
+
+    sop_admin.views.init_admin = lambda app: None
+    with scratch("postgresql", "verify") as uri:
+        app = create_app({"SQLALCHEMY_DATABASE_URI": uri, "TESTING": True})
+        with app.app_context():
+            upgrade()
+            with db.engine.begin() as conn:
+                conn.exec_driver_sql(_FILL % VERIFY_ROWS)
+            start = time.perf_counter()
+            sealed = audit.seal(db.engine)
+            seal_s = time.perf_counter() - start
+            with db.engine.begin() as conn:
+                conn.exec_driver_sql("ANALYZE audit_entries")
+            runs = []
+            for _ in range(3):
+                start = time.perf_counter()
+                result = audit.verify(db.engine)
+                runs.append(time.perf_counter() - start)
+                assert result.ok and result.count == VERIFY_ROWS
+            best = statistics.median(runs)
+            db.engine.dispose()
+    print(f"  postgresql seal   {sealed:,} rows in {seal_s:.1f} s = "
+          f"{sealed / seal_s:,.0f} rows/s")
+    print(f"  postgresql verify {VERIFY_ROWS:,} rows: median {best:.2f} s = "
+          f"{VERIFY_ROWS / best:,.0f} rows/s  (target >= 200,000)", flush=True)
+
+
+def main() -> None:
+    print(f"audit: {N} complaints created + updated, {BATCH} per transaction, "
+          f"median of {ROUNDS}")
+    write_cost("sqlite")
+    if _pg_reachable():
+        write_cost("postgresql")
+        verify_speed()
+    else:
+        print("  postgresql not reachable: skipped (set BENCH_POSTGRES_URL)")
+
+
+if __name__ == "__main__":
+    if sys.argv[1:2] == ["child"]:
+        _child(sys.argv[2], sys.argv[3])
+    else:
+        main()
