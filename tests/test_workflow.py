@@ -11,6 +11,7 @@ from sop_admin import workflow
 from sop_admin.errors import TransitionNotAllowed
 from sop_admin.models import (
     AccessLevel,
+    AuditEntry,
     ClosureDay,
     Complaint,
     ComplaintStatus,
@@ -313,3 +314,16 @@ def test_advance_two_officers_at_once_moves_the_complaint_once(
     db.session.expire_all()
     assert [r.step_number for r in rows(db, complaint)] == [1, 2]
     assert db.session.get(Complaint, ids[0]).current_step_number == 2
+
+
+def test_reopen_reason_reaches_the_audit_trail(case, db):
+    officer, complaint = _closed(case)
+    db.session.commit()
+    workflow.reopen(complaint, actor=officer, reason="Pelapor belum puas", now=NOW)
+    db.session.flush()
+    entries = db.session.scalars(
+        db.select(AuditEntry).filter_by(table_name="complaints", operation="update")
+        .order_by(AuditEntry.id.desc())
+    ).all()
+    assert entries and entries[0].reason == "Pelapor belum puas"
+    assert '"in_progress"' in entries[0].new_values
