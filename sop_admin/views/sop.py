@@ -23,11 +23,12 @@ from sqlalchemy import select
 from werkzeug.utils import secure_filename
 from wtforms.fields.choices import SelectChoice
 
-from .. import sops
+from .. import audit, sops
 from ..errors import SopAdminError
 from ..extensions import db
 from ..models import Office, Role, Sop, SopStatus, SopVersion, StepKind, utcnow
 from ..printing import sop_pdf
+from ..printing.log import record_print
 from .base import ADMINS, ALL_LEVELS, READERS, SecureModelView
 from .sop_apply import apply_form
 from .sop_form import LIST_TITLES, NewSopVersionForm, SopVersionForm, form_data
@@ -84,19 +85,6 @@ def step_marker(step) -> Markup:
     if step.next_number:
         return marker + Markup('<div class="small">→ {}</div>').format(step.next_number)
     return marker
-
-
-def record_reason(reason: str) -> None:
-    """Hand the revision reason to the audit trail, when it is installed.
-
-    `sop_admin.audit` (the audit trail) may not be part of every build;
-    without it the reason still reaches `sops.revise`.
-    """
-    try:
-        from ..audit import set_reason
-    except ImportError:
-        return
-    set_reason(reason)
 
 
 class SopVersionView(SecureModelView):
@@ -248,7 +236,7 @@ class SopVersionView(SecureModelView):
             flash(_("Alasan revisi wajib diisi."), "error")
             return self._back(version)
         try:
-            record_reason(reason)
+            audit.set_reason(reason)  # on every audit row this revision writes
             draft = sops.revise(version, actor=current_user, reason=reason,
                                 now=utcnow())
             db.session.commit()
@@ -274,7 +262,10 @@ class SopVersionView(SecureModelView):
         """The SOP document as PDF (read permission: records officers print)."""
         version = self.get_one(id)
         number = secure_filename(version.sop.number) or str(version.sop_id)
-        return send_file(BytesIO(sop_pdf(version)), mimetype="application/pdf",
+        data = sop_pdf(version)
+        record_print(version, data)  # who printed which bytes, in the audit trail
+        db.session.commit()
+        return send_file(BytesIO(data), mimetype="application/pdf",
                          download_name=f"SOP-{number}-v{version.version_no}.pdf")
 
     def _transition(self, version: SopVersion, move, done: str):

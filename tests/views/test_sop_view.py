@@ -7,6 +7,7 @@ from sqlalchemy import func, select
 
 from sop_admin.models import (
     AccessLevel,
+    AuditEntry,
     ListName,
     Role,
     SopStatus,
@@ -209,6 +210,9 @@ def test_sop_revise_needs_reason_then_opens_new_draft(login_as, admin, make, off
     assert f"/edit/?id={draft.id}" in response.location
     assert draft.status == SopStatus.DRAFT
     assert draft.history[-1].change == "Waktu layanan berubah"
+    reasons = db.session.scalars(select(AuditEntry.reason).where(
+        AuditEntry.table_name == "sop_versions", AuditEntry.operation == "insert"))
+    assert "Waktu layanan berubah" in set(reasons)
     assert client.get(response.location).status_code == 200
 
 
@@ -312,6 +316,10 @@ def test_sop_print_returns_pdf_for_reader_and_404_elsewhere(login_as, make, offi
     assert response.data.startswith(b"%PDF")
     assert "SOP-045_SOP-v1.pdf" in response.headers["Content-Disposition"]
     assert client.get(f"{URL}/print/{other.id}").status_code == 404
+    printed = db.session.scalars(select(AuditEntry).where(
+        AuditEntry.operation == "event", AuditEntry.new_values.contains('"pdf"'))).all()
+    assert [(e.table_name, e.row_key) for e in printed] == [
+        ("sop_versions", str(version.id))]
 
 
 def test_sop_create_duplicate_step_number_and_lane_named(login_as, admin, make,
