@@ -6,15 +6,17 @@ Each step entered gets a `ComplaintStep` row (started, due, completed, by whom,
 note, the Ya/Tidak answer of a decision); `Complaint.current_step_number` and
 `step_due_at` mirror the open row so lists and filters need no join.
 
-Who may act on a step: a staff member holding the role of the step's lane,
-an admin of the complaint's office, or a superadmin. Read-only levels
-(records officer, auditor) never act, whatever roles they hold.
+Who may act on a step: a staff member holding the role of the step's lane
+(any staff member for a lane of the public, see `is_public_lane`), an admin
+of the complaint's office, or a superadmin. Read-only levels (records
+officer, auditor) never act, whatever roles they hold.
 
 Services flush and never commit: the caller commits, so the move and the
 audit rows the triggers write for it commit or roll back together.
 Disallowed moves raise `TransitionNotAllowed` with a message for the user.
 """
 
+import re
 from datetime import datetime
 
 from flask_babel import gettext as _
@@ -32,11 +34,15 @@ from .models import (
     Complaint,
     ComplaintStatus,
     ComplaintStep,
+    SopLane,
     SopStep,
     SopVersion,
     StepKind,
     User,
 )
+
+#: Lane names that stand for the public rather than a position of the office.
+PUBLIC_LANE_WORDS = frozenset({"masyarakat", "pelapor", "pemohon", "pengadu"})
 
 
 def office_calendar(complaint: Complaint) -> deadlines.WorkCalendar:
@@ -68,9 +74,20 @@ def may_act(actor: User | None, complaint: Complaint, step: SopStep) -> bool:
         return False
     if actor.access_level == AccessLevel.ADMIN:
         return True
-    return actor.access_level == AccessLevel.STAFF and actor.holds_role(
-        step.lane.role_id
+    return actor.access_level == AccessLevel.STAFF and (
+        is_public_lane(step.lane) or actor.holds_role(step.lane.role_id)
     )
+
+
+def is_public_lane(lane: SopLane) -> bool:
+    """Whether the lane is the reporter's own (Masyarakat, Pelapor), not a position.
+
+    No officer holds the public's role, yet the seeds put real steps there
+    (the report itself, the reporter's reply); any staff member of the
+    office records them. Told by the lane's name, as the SOPs write it.
+    """
+    words = set(re.split(r"\W+", lane.name.casefold()))
+    return bool(words & PUBLIC_LANE_WORDS)
 
 
 def may_register(actor: User | None, complaint: Complaint) -> bool:

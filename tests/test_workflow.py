@@ -161,6 +161,20 @@ def test_advance_by_auditor_or_other_office_is_refused_even_with_the_role(
             workflow.advance(complaint, actor=actor, now=NOW)
 
 
+def test_advance_public_lane_step_by_any_staff_but_not_an_auditor(make, case, db):
+    office, version, officer, complaint = case
+    version.step(1).lane = version.lanes[0]  # "Masyarakat": the reporter's step
+    db.session.flush()
+    workflow.start(complaint, actor=officer, now=NOW)
+    auditor = make.user(office, AccessLevel.AUDITOR)
+    with pytest.raises(TransitionNotAllowed, match="Masyarakat"):
+        workflow.advance(complaint, actor=auditor, now=NOW)
+    clerk = make.user(office)  # holds no role at all
+    assert workflow.advance(complaint, actor=clerk, now=NOW).step_number == 2
+    with pytest.raises(TransitionNotAllowed, match="Admin Media Sosial"):
+        workflow.advance(complaint, actor=clerk, now=NOW, answer=True)
+
+
 def test_advance_by_an_office_admin_without_the_role_is_allowed(make, case):
     office, _version, officer, complaint = case
     workflow.start(complaint, actor=officer, now=NOW)
