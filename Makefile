@@ -38,7 +38,14 @@ browser:
 test: $(STAMP) translations browser
 	$(BIN)/pytest
 
-bench: $(STAMP) translations
+BENCH_STAMP := $(VENV)/.installed-bench
+$(BENCH_STAMP): $(STAMP)
+	$(BIN)/pip install -q -e ".[dev,bench]"
+	touch $@
+
+# Figures go to the terminal; PostgreSQL parts use BENCH_POSTGRES_URL
+# (default: the local test server).
+bench: $(BENCH_STAMP) translations
 	$(BIN)/python -m bench
 
 lint: $(STAMP)
