@@ -274,8 +274,7 @@ class SopVersionView(SecureModelView):
             db.session.commit()
         except SopAdminError as exc:
             db.session.rollback()
-            for problem in getattr(exc, "problems", None) or [str(exc)]:
-                flash(problem, "error")
+            flash(str(exc), "error")
         else:
             flash(done, "success")
         return self._back(version)
