@@ -154,7 +154,7 @@ def _steps(complaint, sop, when, width: float) -> Table:
         )
     if not rows:
         data.append([para("Belum ada langkah yang dijalankan.", CELL)] + [""] * 7)
-    fr = [0.22, 0.14, 0.1, 0.1, 0.1, 0.08, 0.06, 0.2]
+    fr = [0.22, 0.14, 0.1, 0.1, 0.1, 0.08, 0.07, 0.19]
     return Table(
         data, colWidths=[f * width for f in fr], repeatRows=1, style=TableStyle(GRID)
     )
