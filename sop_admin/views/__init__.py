@@ -6,7 +6,17 @@ from flask_admin.theme import Bootstrap4Theme
 from flask_babel import lazy_gettext as _l
 
 from ..i18n import TRANSLATIONS
-from ..models import ClosureDay, Complaint, Office, Role, SopVersion, User
+from ..models import (
+    AuditEntry,
+    ClosureDay,
+    Complaint,
+    Office,
+    Role,
+    SopVersion,
+    User,
+)
+from . import audit_hooks
+from .audit import AuditEntryView
 from .complaint import ComplaintView
 from .index import HomeView
 from .office import ClosureDayView, OfficeView, RoleView
@@ -36,4 +46,8 @@ def init_admin(app: Flask) -> Admin:
                             endpoint="user"))
     admin.add_view(ClosureDayView(ClosureDay, name=_l("Hari Libur Kantor"),
                                   category=settings, endpoint="closure_day"))
+    audit_hooks.init_app(app)
+    admin.add_view(AuditEntryView(AuditEntry, name=_l("Jejak audit"),
+                                  category=_l("Audit"), endpoint="audit",
+                                  url="/admin/audit"))
     return admin
