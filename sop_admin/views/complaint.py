@@ -9,10 +9,13 @@ ILIKE scan over every column.
 import re
 from datetime import datetime, time, timedelta
 
+from flask import Response, abort, request
+from flask_admin import expose
 from flask_admin.contrib.sqla import filters
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from markupsafe import Markup
 from sqlalchemy import and_, not_, or_
 from wtforms import SelectField, ValidationError
 
@@ -22,14 +25,15 @@ from ..i18n import local_dt, office_timezone
 from ..models import (
     AccessLevel,
     Complaint,
+    Evidence,
     Office,
     SopStatus,
     SopVersion,
     utcnow,
 )
 from . import labels
-from .base import ADMINS, ALL_LEVELS, SecureModelView
-from .fields import LocalDateTimeField
+from .base import ADMINS, ALL_LEVELS, SecureModelView, int_ids
+from .fields import LocalDateTimeField, evidence_upload
 
 #: What a register number looks like (office code / year / sequence).
 REGISTER_NO_RE = re.compile(r"^[A-Za-z0-9.-]{1,12}/\d{4}/\d{1,9}$")
@@ -53,6 +57,14 @@ def _identity(view, context, model, name):
 
 def _local(view, context, model, name):
     return local_dt(getattr(model, name))
+
+
+def _evidence_links(view, context, model, name):
+    return Markup("<br>").join(
+        Markup('<a href="{}">{}</a> ({} KB)').format(
+            view.get_url(".evidence_view", id=item.id), item.filename,
+            max(1, item.size // 1024))
+        for item in model.evidence)
 
 
 class ReceivedBetweenFilter(filters.DateBetweenFilter):
@@ -102,8 +114,9 @@ class ComplaintView(SecureModelView):
         "confidential", "reporter_name", "reporter_contact", "reporter_address",
         "reporter_identity_no", "subject", "description", "subject_party",
         "expectation", "lapor_tracking_id", "city_system_id", "source_url",
-        "external_post_id", "sop_version", "status", "current_step_number",
-        "step_due_at", "due_at", "closed_at", "created_by", "office",
+        "external_post_id", "sop_version", "evidence", "status",
+        "current_step_number", "step_due_at", "due_at", "closed_at", "created_by",
+        "office",
     ]
     column_export_list = [
         "register_no", "received_at", "channel", "classification", "reporter_name",
@@ -127,8 +140,9 @@ class ComplaintView(SecureModelView):
         "confidential", "reporter_name", "reporter_contact", "reporter_address",
         "reporter_identity_no", "subject", "description", "subject_party",
         "expectation", "lapor_tracking_id", "city_system_id", "source_url",
-        "external_post_id", "sop_version",
+        "external_post_id", "sop_version", "evidence_upload",
     ]
+    form_extra_fields = {"evidence_upload": evidence_upload(_l("Tambah bukti"))}
     # Workflow fields (status, current step, due dates) change only through
     # the workflow service, never by editing the form.
     form_excluded_columns = ["status", "current_step_number", "step_due_at",
@@ -146,6 +160,7 @@ class ComplaintView(SecureModelView):
         "channel": labels.label_of(labels.CHANNELS),
         "classification": labels.label_of(labels.CLASSIFICATIONS),
         "status": labels.label_of(labels.STATUSES),
+        "evidence": _evidence_links,
         **{name: _identity for name in IDENTITY_FIELDS},
     }
     column_formatters_export = {
@@ -182,6 +197,7 @@ class ComplaintView(SecureModelView):
         "closed_at": _l("Selesai pada"),
         "created_by": _l("Dicatat oleh"),
         "office": _l("Instansi"),
+        "evidence": _l("Bukti"),
     }
 
     def search_placeholder(self):
@@ -246,3 +262,25 @@ class ComplaintView(SecureModelView):
             model.sop_version = complaint_sop_version(office)
         model.register_no = assign_register_no(office, model.received_at)
         db.session.add(model)
+
+    def on_model_change(self, form, model, is_created):
+        """Register as the base does, then attach an uploaded evidence file."""
+        super().on_model_change(form, model, is_created)
+        if form.evidence_upload.upload:
+            data, mimetype, filename = form.evidence_upload.upload
+            model.evidence.append(Evidence(filename=filename, mimetype=mimetype,
+                                           size=len(data), data=data))
+
+    @expose("/evidence/")
+    def evidence_view(self):
+        """Download one evidence file, if its complaint is in the user's scope."""
+        ids = int_ids([request.args.get("id", "")])
+        evidence = db.session.get(Evidence, ids[0]) if ids else None
+        if evidence is None:
+            abort(404)
+        self.get_one(evidence.complaint_id)  # 404 outside the user's office
+        response = Response(evidence.data, mimetype=evidence.mimetype)
+        response.headers["Content-Disposition"] = (
+            f'attachment; filename="{evidence.filename}"')
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        return response

@@ -3,7 +3,9 @@
 from datetime import UTC, datetime
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from werkzeug.datastructures import FileStorage
+from werkzeug.utils import secure_filename
 from wtforms import DateTimeLocalField, FileField, PasswordField, ValidationError
 
 from ..i18n import office_timezone
@@ -11,6 +13,8 @@ from ..i18n import office_timezone
 #: First bytes of the image formats a letterhead logo may have.
 IMAGE_SIGNATURES = {b"\x89PNG\r\n\x1a\n": "image/png", b"\xff\xd8\xff": "image/jpeg"}
 LOGO_MAX_BYTES = 256 * 1024
+EVIDENCE_SIGNATURES = {**IMAGE_SIGNATURES, b"%PDF-": "application/pdf"}
+EVIDENCE_MAX_BYTES = 5 * 1024 * 1024
 
 
 class LocalDateTimeField(DateTimeLocalField):
@@ -44,18 +48,21 @@ class WriteOnlyPasswordField(PasswordField):
         pass
 
 
-class ImageUploadField(FileField):
-    """A PNG or JPEG upload up to `max_bytes`, checked by its first bytes.
+class CheckedUploadField(FileField):
+    """An upload checked by size and by its first bytes (not its name or the
+    browser's content type), kept in memory for the view to store.
 
-    On a valid upload `image` holds (bytes, mimetype); no upload leaves the
-    stored image as it is.
+    On a valid upload `upload` holds (bytes, mimetype, filename); no upload
+    leaves `upload` None and the stored file as it is.
     """
 
-    def __init__(self, label=None, validators=None, max_bytes=LOGO_MAX_BYTES,
-                 **kwargs):
+    def __init__(self, label=None, validators=None, *, signatures: dict,
+                 max_bytes: int, type_message, **kwargs):
         super().__init__(label, validators, **kwargs)
+        self.signatures = signatures
         self.max_bytes = max_bytes
-        self.image = None
+        self.type_message = type_message
+        self.upload = None
 
     def pre_validate(self, form):
         upload = self.data
@@ -64,12 +71,28 @@ class ImageUploadField(FileField):
         content = upload.stream.read(self.max_bytes + 1)
         if len(content) > self.max_bytes:
             raise ValidationError(_("Berkas terlalu besar (maksimal %(kb)d KB).",
-                                     kb=self.max_bytes // 1024))
-        for signature, mimetype in IMAGE_SIGNATURES.items():
+                                    kb=self.max_bytes // 1024))
+        for signature, mimetype in self.signatures.items():
             if content.startswith(signature):
-                self.image = (content, mimetype)
+                name = secure_filename(upload.filename) or "berkas"
+                self.upload = (content, mimetype, name)
                 return
-        raise ValidationError(_("Hanya gambar PNG atau JPEG yang diterima."))
+        raise ValidationError(str(self.type_message))
 
     def populate_obj(self, obj, name):
         pass
+
+
+def image_upload(label):
+    """A letterhead logo: PNG or JPEG."""
+    return CheckedUploadField(
+        label, signatures=IMAGE_SIGNATURES, max_bytes=LOGO_MAX_BYTES,
+        type_message=_l("Hanya gambar PNG atau JPEG yang diterima."))
+
+
+def evidence_upload(label):
+    """Complaint evidence: a screenshot, photo or PDF letter."""
+    return CheckedUploadField(
+        label, signatures=EVIDENCE_SIGNATURES, max_bytes=EVIDENCE_MAX_BYTES,
+        type_message=_l("Bukti harus berupa PNG, JPEG atau PDF."),
+        description=_l("PNG, JPEG atau PDF, maksimal 5 MB."))

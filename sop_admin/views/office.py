@@ -14,7 +14,7 @@ from wtforms.validators import NumberRange
 from ..extensions import db
 from ..models import PAPER_SIZES, TIMEZONES, ClosureDay, Role, SopLane, user_roles
 from .base import SecureModelView
-from .fields import ImageUploadField
+from .fields import image_upload
 
 DAY_LIMIT = {"validators": [NumberRange(min=1, max=90)]}
 
@@ -38,7 +38,7 @@ class OfficeView(SecureModelView):
         "logo_upload", "timezone", "paper_size", "opens_at", "closes_at",
         "forward_days", "respond_days", "close_days",
     ]
-    form_extra_fields = {"logo_upload": ImageUploadField(_l("Logo (PNG/JPEG)"))}
+    form_extra_fields = {"logo_upload": image_upload(_l("Logo (PNG/JPEG)"))}
     form_overrides = {"timezone": SelectField, "paper_size": SelectField}
     form_args = {
         "timezone": {"choices": [SelectChoice(tz, f"{label} ({tz})")
@@ -83,8 +83,8 @@ class OfficeView(SecureModelView):
         return form
 
     def apply_service(self, form, model, is_created):
-        if form.logo_upload.image:
-            model.logo, model.logo_mimetype = form.logo_upload.image
+        if form.logo_upload.upload:
+            model.logo, model.logo_mimetype, _name = form.logo_upload.upload
         if model.opens_at and model.closes_at and model.opens_at >= model.closes_at:
             raise ValidationError(_("Jam tutup harus setelah jam buka."))
         if not model.forward_days <= model.respond_days <= model.close_days:

@@ -1,5 +1,6 @@
 """The complaint register view: create, search, filters, export, masking, cost."""
 
+import io
 import json
 import re
 from contextlib import contextmanager
@@ -268,3 +269,43 @@ def test_complaint_list_queries_do_not_grow_with_rows(rows, office, make, db,
     assert page.count('name="rowid"') == min(rows, 20)
     assert len(statements) <= 4, statements
     assert not any("count(" in s.lower() for s in statements)
+
+
+def _new_complaint_form(upload):
+    return {"received_at": "2026-11-02T10:15", "channel": "email",
+            "classification": "complaint", "subject": "Bukti terlampir",
+            "description": "Lihat lampiran.", "sop_version": "__None",
+            "evidence_upload": upload}
+
+
+def test_complaint_evidence_uploaded_and_downloaded_in_scope(office, make, db,
+                                                            login_as):
+    staff = make.user(office, AccessLevel.STAFF)
+    outsider = make.user(make.office(), AccessLevel.ADMIN)
+    db.session.commit()
+    client = login_as(staff)
+    pdf = b"%PDF-1.4\n" + b"x" * 100
+    response = client.post("/admin/complaint/new/", data=_new_complaint_form(
+        (io.BytesIO(pdf), "surat pelapor.pdf")), content_type="multipart/form-data")
+    assert response.status_code == 302, response.text
+    complaint = db.session.scalar(select(Complaint))
+    [evidence] = complaint.evidence
+    assert (evidence.filename, evidence.mimetype, evidence.size) == (
+        "surat_pelapor.pdf", "application/pdf", len(pdf))
+    assert "surat_pelapor.pdf" in client.get(
+        f"/admin/complaint/details/?id={complaint.id}").text
+    download = client.get(f"/admin/complaint/evidence/?id={evidence.id}")
+    assert download.status_code == 200 and download.data == pdf
+    assert "attachment" in download.headers["Content-Disposition"]
+    other = login_as(outsider).get(f"/admin/complaint/evidence/?id={evidence.id}")
+    assert other.status_code == 404
+
+
+def test_complaint_evidence_of_wrong_type_refused(office, make, db, login_as):
+    staff = make.user(office, AccessLevel.STAFF)
+    db.session.commit()
+    page = login_as(staff).post("/admin/complaint/new/", data=_new_complaint_form(
+        (io.BytesIO(b"MZ\x90\x00"), "bukti.pdf")),
+        content_type="multipart/form-data").text
+    assert "PNG, JPEG atau PDF" in page
+    assert db.session.scalar(select(Complaint)) is None
