@@ -68,6 +68,18 @@ def test_audit_tampering_detected_at_its_seq(db, make, statements, seq, kind):
     assert (problem.seq, problem.kind) == (seq, kind), problem
 
 
+def test_audit_parallel_verify_matches_serial(db, make):
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("parallel verification is for PostgreSQL")
+    _roles(db, make, 9)
+    whole = audit.verify_parallel(db.engine, workers=3, min_rows=1)
+    assert whole.ok and whole.count == 10 and whole.head_seq == 10
+    _tamper(db, "UPDATE audit_entries SET reason = 'x' WHERE seq = 8",
+            "DELETE FROM audit_entries WHERE seq = 4")
+    problem = audit.verify_parallel(db.engine, workers=3, min_rows=1).problem
+    assert (problem.seq, problem.kind) == (4, "missing")
+
+
 def _rewrite_from(db, seq):
     """Change seq's content and recompute every later hash: a full rewrite."""
     with db.engine.begin() as conn:

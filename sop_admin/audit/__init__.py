@@ -23,13 +23,14 @@ from .verify import (
     make_checkpoint,
     unsealed_count,
     verify,
+    verify_parallel,
 )
 
 __all__ = [
     "CheckpointError", "Problem", "VerifyResult", "canonical_json",
     "check_checkpoint", "current_context", "init_app", "make_checkpoint",
     "record_event", "reset_context", "seal", "set_context", "set_reason",
-    "unsealed_count", "verify",
+    "unsealed_count", "verify", "verify_parallel",
 ]
 
 

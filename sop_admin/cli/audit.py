@@ -46,7 +46,10 @@ def verify_command(checkpoint_file: Path | None) -> None:
     def progress(count: int) -> None:
         click.echo(f"  ... {count:,} entri / entries", err=True)
 
-    result = audit.verify(engine, progress=progress)
+    if engine.dialect.name == "postgresql":  # big logs: one process per CPU
+        result = audit.verify_parallel(engine)
+    else:
+        result = audit.verify(engine, progress=progress)
     problem = result.problem
     if problem is None and checkpoint is not None:
         try:
