@@ -309,3 +309,29 @@ def test_complaint_evidence_of_wrong_type_refused(office, make, db, login_as):
         content_type="multipart/form-data").text
     assert "PNG, JPEG atau PDF" in page
     assert db.session.scalar(select(Complaint)) is None
+
+
+def test_complaint_superadmin_chooses_office(office, make, db, login_as):
+    other = make.office("BKS", timezone="Asia/Makassar")
+    root = make.user(office, AccessLevel.ADMIN, is_superadmin=True)
+    db.session.commit()
+    client = login_as(root)
+    assert 'name="office"' in client.get("/admin/complaint/new/").text
+    data = _new_complaint_form(None)
+    del data["evidence_upload"]
+    response = client.post("/admin/complaint/new/", data={**data,
+                                                          "office": str(other.id)})
+    assert response.status_code == 302, response.text
+    complaint = db.session.scalar(select(Complaint))
+    assert complaint.office_id == other.id
+    assert complaint.register_no == "BKS/2026/000001"
+
+
+def test_complaint_list_in_english(office, make, db, login_as):
+    make.complaint(office)
+    admin = make.user(office, AccessLevel.ADMIN)
+    db.session.commit()
+    client = login_as(admin)
+    client.get("/lang/en")
+    assert client.get("/admin/complaint/").status_code == 200
+    assert client.get("/admin/user/new/").status_code == 200
