@@ -11,6 +11,7 @@ from pypdf import PdfReader
 from sop_admin import sopfile, sops
 from sop_admin.models import SopStatus, utcnow
 from sop_admin.models.audit import AuditEntry
+from sop_admin.models.sop import ListName, SopListItem
 from sop_admin.printing import sop_pdf
 from sop_admin.printing.flowchart import steps_of
 from sop_admin.printing.flowplan import StepSpec, paginate, plan_flowchart
@@ -320,3 +321,21 @@ def test_cli_sop_pdf_writes_the_file_and_rejects_unknown_numbers(
     assert result.exit_code == 0, result.output
     result = runner.invoke(args=["sop", "pdf", "999/XX", "-o", str(out)])
     assert result.exit_code == 1 and "tidak ditemukan" in result.output
+
+
+def test_sop_pdf_identity_list_longer_than_a_page_breaks_between_items(make, db):
+    office = make.office()
+    version = long_sop(db, office, 5, sheets=False)
+    version.list_items += [
+        SopListItem(
+            list_name=ListName.LEGAL_BASIS,
+            sort_order=10 + i,
+            text=f"Peraturan nomor {i} tentang pelayanan publik " * 3,
+        )
+        for i in range(80)
+    ]
+    db.session.flush()
+    pages = _pages_text(sop_pdf(version))
+    identity = [p for p in pages if "Peraturan nomor" in p]
+    assert len(identity) >= 2
+    assert "82. Peraturan nomor 79" in " ".join(identity)

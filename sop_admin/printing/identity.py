@@ -33,6 +33,12 @@ BOXES = (
 
 
 def identity_flowables(version, width: float) -> list:
+    """Two stacked tables that read as one bordered table.
+
+    Nesting the boxes inside an outer frame table would make them one cell
+    that cannot break across pages: a long Dasar Hukum list then hangs the
+    layout. Stacked, the boxes table splits between list items.
+    """
     left_w = 0.38 * width
     right_w = width - left_w
     top = Table(
@@ -40,6 +46,7 @@ def identity_flowables(version, width: float) -> list:
         colWidths=[left_w, right_w],
         style=TableStyle(
             [
+                ("BOX", (0, 0), (-1, -1), 0.9, colors.black),
                 ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
                 ("LINEAFTER", (0, 0), (0, 0), 0.6, colors.black),
                 ("LEFTPADDING", (1, 0), (1, 0), 0),
@@ -49,41 +56,32 @@ def identity_flowables(version, width: float) -> list:
             ]
         ),
     )
+    return [top, _boxes(version, width)]
+
+
+def _boxes(version, width: float) -> Table:
+    """The six boxes, two per band; one table row per list item."""
     half = width / 2
-    box_rows = []
+    data = []
+    cmds = [
+        ("BOX", (0, 0), (-1, -1), 0.9, colors.black),
+        ("LINEAFTER", (0, 0), (0, -1), 0.6, colors.black),
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("TOPPADDING", (0, 0), (-1, -1), 1),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 1),
+    ]
     for i in range(0, len(BOXES), 2):
-        box_rows.append(
-            [_box(version, *BOXES[i], half), _box(version, *BOXES[i + 1], half)]
-        )
-    boxes = Table(
-        box_rows,
-        colWidths=[half, half],
-        splitInRow=1,
-        style=TableStyle(
-            [
-                ("VALIGN", (0, 0), (-1, -1), "TOP"),
-                ("INNERGRID", (0, 0), (-1, -1), 0.6, colors.black),
-                ("LINEABOVE", (0, 0), (-1, 0), 0.6, colors.black),
-                ("TOPPADDING", (0, 0), (-1, -1), 4),
-                ("BOTTOMPADDING", (0, 0), (-1, -1), 6),
-            ]
-        ),
-    )
-    frame = Table(
-        [[top], [boxes]],
-        colWidths=[width],
-        splitInRow=1,
-        style=TableStyle(
-            [
-                ("BOX", (0, 0), (-1, -1), 0.9, colors.black),
-                ("LEFTPADDING", (0, 0), (-1, -1), 0),
-                ("RIGHTPADDING", (0, 0), (-1, -1), 0),
-                ("TOPPADDING", (0, 0), (-1, -1), 0),
-                ("BOTTOMPADDING", (0, 0), (-1, -1), 0),
-            ]
-        ),
-    )
-    return [frame]
+        left = _box(version, *BOXES[i])
+        right = _box(version, *BOXES[i + 1])
+        start, n = len(data), max(len(left), len(right))
+        left += [""] * (n - len(left))
+        right += [""] * (n - len(right))
+        data += [list(pair) for pair in zip(left, right, strict=True)]
+        if start:
+            cmds.append(("LINEABOVE", (0, start), (-1, start), 0.6, colors.black))
+        cmds.append(("TOPPADDING", (0, start), (-1, start), 4))
+        cmds.append(("BOTTOMPADDING", (0, start + n - 1), (-1, start + n - 1), 6))
+    return Table(data, colWidths=[half, half], style=TableStyle(cmds))
 
 
 def _letterhead(version, width: float) -> list:
@@ -144,8 +142,9 @@ def _rows(version, width: float) -> Table:
     )
 
 
-def _box(version, name: ListName, title: str, width: float) -> list:
-    out = [markup(f"{title}:", BOX_TITLE), Spacer(1, 3)]
+def _box(version, name: ListName, title: str) -> list:
+    """Title, then one cell per numbered item (with its a), b) sub-points)."""
+    out: list = [markup(f"{title}:", BOX_TITLE)]
     items = version.items_of(name)
     if not items:
         return out + [para("-", ITEM)]
@@ -156,12 +155,18 @@ def _box(version, name: ListName, title: str, width: float) -> list:
     for st in (number_style, sub_style):  # bullets default to 10 pt Helvetica
         st.bulletFontName, st.bulletFontSize = ITEM.fontName, ITEM.fontSize
     for n, item in enumerate(items, start=1):
-        out.append(Paragraph(esc(item.text), number_style, bulletText=f"{n}."))
+        cell = [Paragraph(esc(_cap(item.text)), number_style, bulletText=f"{n}.")]
         for k, child in enumerate(item.children):
-            out.append(
-                Paragraph(esc(child.text), sub_style, bulletText=f"{_letter(k)})")
+            cell.append(
+                Paragraph(esc(_cap(child.text)), sub_style, bulletText=f"{_letter(k)})")
             )
+        out.append(cell)
     return out
+
+
+def _cap(text: str, limit: int = 2500) -> str:
+    """An item longer than half a page is cut: a cell cannot span pages."""
+    return text if len(text) <= limit else text[:limit] + "…"
 
 
 def _letter(k: int) -> str:
