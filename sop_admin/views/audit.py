@@ -23,7 +23,6 @@ from ..i18n import local_dt, office_timezone
 from ..models import AccessLevel, AuditEntry, User
 from ..models.audit import INTERFACES, OPERATIONS
 from . import audit_history
-from .audit_hooks import record_export
 from .base import SecureModelView
 
 AUDIT_READERS = frozenset({AccessLevel.ADMIN, AccessLevel.AUDITOR})
@@ -120,11 +119,6 @@ class AuditEntryView(SecureModelView):
             AtBetweenFilter(AuditEntry.at, _l("Tanggal")),
         ]
         super().__init__(*args, **kwargs)
-
-    @expose("/export/<export_type>/")
-    def export(self, export_type):
-        record_export(self, export_type)
-        return super().export(export_type)
 
     @expose("/history/<table>/<path:key>")
     def history(self, table, key):

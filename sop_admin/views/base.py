@@ -21,6 +21,7 @@ list-row delete form and the action form, so no form base class is needed.
 from collections import OrderedDict
 
 from flask import abort, flash, has_request_context, redirect, request, url_for
+from flask_admin import expose
 from flask_admin.actions import ActionsMixin, action
 from flask_admin.babel import lazy_gettext as admin_gettext
 from flask_admin.contrib.sqla import ModelView
@@ -32,6 +33,7 @@ from wtforms import ValidationError
 from ..errors import SopAdminError
 from ..extensions import db
 from ..models import AccessLevel
+from .audit_hooks import record_export
 from .compat import yield_wtforms_choices
 
 yield_wtforms_choices()
@@ -283,6 +285,13 @@ class SecureModelView(ModelView):
         return super().handle_view_exception(exc)
 
     # -- export --------------------------------------------------------------
+
+    @expose("/export/<export_type>/")
+    def export(self, export_type):
+        """Exports are accountable: an audit event names who, what and the filter."""
+        if self.can_export and export_type in self.export_types:
+            record_export(self, export_type)
+        return super().export(export_type)
 
     def get_export_value(self, model, name):
         return neutralise_formula(super().get_export_value(model, name))

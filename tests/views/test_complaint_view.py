@@ -335,3 +335,27 @@ def test_complaint_list_in_english(office, make, db, login_as):
     client.get("/lang/en")
     assert client.get("/admin/complaint/").status_code == 200
     assert client.get("/admin/user/new/").status_code == 200
+
+
+def test_complaint_export_is_an_audit_event_with_its_filter(office, make, db, login_as):
+    from sop_admin.models import AuditEntry
+
+    make.complaint(office)
+    officer = make.user(office, AccessLevel.RECORDS_OFFICER, full_name="Petugas Arsip")
+    db.session.commit()
+    response = login_as(officer).get("/admin/complaint/export/csv/?search=jalan")
+    assert response.status_code == 200
+    event = db.session.scalars(select(AuditEntry).where(
+        AuditEntry.operation == "event", AuditEntry.table_name == "complaints")).one()
+    assert event.actor_name == "Petugas Arsip"
+    assert '"format":"csv"' in event.new_values and "jalan" in event.new_values
+
+
+def test_forbidden_export_writes_no_event(office, make, db, login_as):
+    from sop_admin.models import AuditEntry
+
+    staff_elsewhere = make.user(make.office(), AccessLevel.STAFF)
+    db.session.commit()
+    login_as(staff_elsewhere).get("/admin/audit/export/csv/")
+    assert not db.session.scalars(select(AuditEntry).where(
+        AuditEntry.operation == "event")).all()
