@@ -64,6 +64,10 @@ def _actor(view, _context, model, _name):
     return Markup('<a href="{}">{}</a>').format(url, escape(model.actor_name or "?"))
 
 
+def _values(_view, _context, model, name):
+    return audit_history.shown_json(model, current_user, name)
+
+
 class AuditEntryView(SecureModelView):
     read_levels = AUDIT_READERS
     export_levels = AUDIT_READERS
@@ -99,9 +103,10 @@ class AuditEntryView(SecureModelView):
         "hash": _l("Hash"),
     }
     column_formatters = {"at": _at, "row_key": _record, "actor_name": _actor}
-    column_formatters_detail = {"at": _at}
+    column_formatters_detail = {"at": _at, "old_values": _values, "new_values": _values}
     column_formatters_export = {
         "at": lambda _v, _c, m, _n: m.at.isoformat() if m.at else "",
+        "old_values": _values, "new_values": _values,
     }
 
     def __init__(self, *args, **kwargs):
@@ -125,7 +130,8 @@ class AuditEntryView(SecureModelView):
         if table not in db.metadata.tables:
             abort(404)
         entries = audit_history.record_history(table, key, current_user)
-        rows = [(e, audit_history.changes(e, self.admin)) for e in entries]
+        rows = [(e, audit_history.changes(e, self.admin, current_user))
+                for e in entries]
         return self.render("admin/audit/history.html", table=table, key=key,
                            rows=rows, labels=audit_history.OPERATION_LABELS)
 

@@ -11,14 +11,17 @@ import sqlalchemy as sa
 from flask_admin.model.helpers import prettify_name
 
 from .. import audit
+from ..complaints import IDENTITY_FIELDS
 from ..extensions import db
-from ..models import AuditEntry
+from ..models import AccessLevel, AuditEntry
 
 #: How far back the dashboard re-checks the chain on each visit; the full
 #: check is one click (or `flask audit verify`).
 DASHBOARD_TAIL = 5000
 OPERATION_LABELS = {"insert": "dibuat", "update": "diubah", "delete": "dihapus",
                     "event": "peristiwa"}
+#: What auditors see instead of a reporter's identity.
+IDENTITY_MASK = "••• (rahasia)"
 
 
 @dataclass(frozen=True)
@@ -70,10 +73,42 @@ def _show(value) -> str:
     return str(value)
 
 
-def changes(entry: AuditEntry, admin=None) -> list[Change]:
-    """Field label, before and after, for each column the entry records."""
+def _sees_identity(viewer, entry: AuditEntry) -> bool:
+    return viewer.is_superadmin or (
+        viewer.access_level == AccessLevel.ADMIN and viewer.office_id == entry.office_id
+    )
+
+
+def values(entry: AuditEntry, viewer) -> tuple[dict, dict]:
+    """Old and new values as the viewer may see them.
+
+    A reporter's identity is for the office's admins only. The log cannot
+    tell whether a complaint was confidential when each entry was written, so
+    other readers (auditors) see every complaint entry's identity masked:
+    that the name changed, not what it was.
+    """
     old = json.loads(entry.old_values) if entry.old_values else {}
     new = json.loads(entry.new_values) if entry.new_values else {}
+    if entry.table_name == "complaints" and not _sees_identity(viewer, entry):
+        for side in (old, new):
+            for name in IDENTITY_FIELDS:
+                if side.get(name):
+                    side[name] = IDENTITY_MASK
+    return old, new
+
+
+def shown_json(entry: AuditEntry, viewer, which: str) -> str:
+    """`old_values` or `new_values` as JSON text, masked for the viewer."""
+    old, new = values(entry, viewer)
+    side = old if which == "old_values" else new
+    if not side and getattr(entry, which) is None:
+        return ""
+    return json.dumps(side, ensure_ascii=False, sort_keys=True)
+
+
+def changes(entry: AuditEntry, admin, viewer) -> list[Change]:
+    """Field label, before and after, for each column the entry records."""
+    old, new = values(entry, viewer)
     label = _labels_for(admin, entry.table_name)
     fields = list(dict.fromkeys([*old, *new]))
     return [Change(f, str(label(f)), _show(old.get(f)) if f in old else "",

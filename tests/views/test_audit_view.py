@@ -168,3 +168,29 @@ def test_audit_history_tab_on_record_details(make, db, login_as, office):
     db.session.commit()
     page = login_as(admin).get(f"/admin/role/details/?id={role.id}")
     assert f"/admin/audit/history/roles/{role.id}" in page.get_data(as_text=True)
+
+
+def test_reporter_identity_masked_for_auditor_shown_to_admin(
+        make, db, login_as, office):
+    """Auditors read a complaint's history without the reporter's identity."""
+    complaint = make.complaint(office, confidential=True, reporter_name="Budi Rahasia",
+                               reporter_contact="0812-555")
+    db.session.commit()
+    complaint.reporter_name = "Budi Rahasia Baru"
+    db.session.commit()
+    history = f"/admin/audit/history/complaints/{complaint.id}"
+    entry = db.session.scalars(sa.select(AuditEntry).where(
+        AuditEntry.table_name == "complaints")).first()
+
+    auditor = login_as(_auditor(make, db, office))
+    for url in (history, f"/admin/audit/details/?id={entry.id}",
+                "/admin/audit/export/csv/"):
+        response = auditor.get(url)
+        assert response.status_code == 200, url
+        text = response.get_data(as_text=True)
+        assert "Budi Rahasia" not in text and "0812-555" not in text, url
+    assert "rahasia)" in auditor.get(history).get_data(as_text=True)
+
+    admin = make.user(office, AccessLevel.ADMIN)
+    db.session.commit()
+    assert "Budi Rahasia Baru" in login_as(admin).get(history).get_data(as_text=True)
