@@ -29,7 +29,7 @@ def init_admin(app: Flask) -> Admin:
         app,
         name="sop-admin",
         theme=Bootstrap4Theme(base_template="admin/sop_base.html"),
-        index_view=HomeView(name="Beranda", url="/admin"),
+        index_view=HomeView(name=_l("Beranda"), url="/admin"),
         translations_path=str(TRANSLATIONS),
     )
     # Menu order: Pengaduan, SOP, Pengaturan, Audit (categories appear in the
