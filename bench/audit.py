@@ -16,7 +16,8 @@ audit rows are generated server-side, sealed, and verified: rows per second.
 Targets: b/a <= 1.3, b/c <= 0.5, verify >= 200 000 rows/s.
 Environment: BENCH_AUDIT_N (default 10000), BENCH_AUDIT_ROUNDS (3),
 BENCH_CONTINUUM_ROUNDS (1), BENCH_POSTGRES_URL (default postgresql+psycopg://postgres@127.0.0.1:5432/test;
-scratch databases are created beside it and dropped), BENCH_VERIFY_ROWS.
+scratch databases are created beside it and dropped), BENCH_VERIFY_ROWS,
+BENCH_AUDIT_ONLY=verify (skip the write-cost runs).
 """
 
 import os
@@ -27,6 +28,7 @@ import tempfile
 import time
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -39,6 +41,7 @@ BATCH = 100
 PG_URL = os.environ.get(
     "BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 VERIFY_ROWS = int(os.environ.get("BENCH_VERIFY_ROWS", "1000000"))
+ONLY = os.environ.get("BENCH_AUDIT_ONLY", "")
 RECEIVED = datetime(2026, 11, 2, 3, 0, tzinfo=UTC)
 
 
@@ -258,8 +261,10 @@ def verify_speed() -> None:
                 conn.exec_driver_sql("ANALYZE audit_entries")
             medians = {}
             parallel = f"{os.cpu_count()} processes"
+            client = partial(audit.verify, client_hash=True)
             for label, check in (("1 process", audit.verify),
-                                 (parallel, audit.verify_parallel)):
+                                 (parallel, audit.verify_parallel),
+                                 ("1 process, --client-hash", client)):
                 runs = []
                 for _ in range(3):
                     start = time.perf_counter()
@@ -277,6 +282,12 @@ def verify_speed() -> None:
 
 
 def main() -> None:
+    if ONLY == "verify":
+        if _pg_reachable():
+            verify_speed()
+        else:
+            print("  postgresql not reachable: skipped (set BENCH_POSTGRES_URL)")
+        return
     print(f"audit: {N} complaints created + updated, {BATCH} per transaction, "
           f"median of {ROUNDS}")
     write_cost("sqlite")

@@ -8,7 +8,15 @@ import pytest
 import sqlalchemy as sa
 
 from sop_admin import audit
-from sop_admin.audit.chain import GENESIS, columns_sql, payload_hash
+from sop_admin.audit.chain import (
+    CONTENT,
+    GENESIS,
+    chain_hash,
+    content_sql,
+    hash_sql,
+    payload_sql,
+    payload_text,
+)
 from sop_admin.models import AuditEntry, Role
 
 NOW = datetime(2026, 11, 28, 10, 0, tzinfo=UTC)
@@ -85,14 +93,14 @@ def _rewrite_from(db, seq):
     with db.engine.begin() as conn:
         dialect = conn.dialect.name
         rows = conn.exec_driver_sql(
-            f"SELECT {columns_sql(dialect)} FROM audit_entries "  # noqa: S608
-            "ORDER BY seq").all()
+            f"SELECT seq, {', '.join(content_sql(dialect))} "  # noqa: S608
+            "FROM audit_entries ORDER BY seq").all()
     prev, updates = GENESIS, []
     for row in rows:
-        content = list(row[4:])
+        content = list(row[1:])
         if row[0] == seq:
             content[10] = "Orang Lain"  # actor_name
-        digest = payload_hash((prev, *content))
+        digest = chain_hash(prev, payload_text(content))
         updates.append((row[0], content[10], prev, digest))
         prev = digest
     statements = [
@@ -167,6 +175,79 @@ def test_audit_record_event_sealed_with_context(db, make):
     assert (entry.table_name, entry.row_key, entry.office_id) == (
         "offices", str(office.id), office.id)
     assert audit.verify(db.engine).ok
+
+
+#: Content that a careless canonical form would mangle or confuse.
+TRICKY = {
+    "actor_name": "Dési Ñoño 日本 😀",
+    "reason": "baris satu\nbaris dua\r\n\ttab \\ backslash \\N 'kutip' \"ganda\"",
+    "user_agent": "",
+    "client_ip": None,
+    "request_id": "~",
+    "parent_key": "3:abc~",
+}
+
+
+def _tricky_rows(db):
+    """Seal one event per `TRICKY` column carrying that value (and one more)."""
+    for i, (column, value) in enumerate([*TRICKY.items(), ("parent_table", None)]):
+        with db.engine.begin() as conn:
+            conn.execute(sa.insert(AuditEntry).values(
+                at=NOW, table_name="offices", row_key=str(i), operation="event",
+                new_values=value if column == "reason" else "{}",
+                interface="sql",
+                **{column: value}))
+    audit.seal(db.engine)
+
+
+def test_audit_payload_same_in_python_and_sql(db):
+    _tricky_rows(db)
+    dialect = db.engine.dialect.name
+    with db.engine.connect() as conn:
+        rows = conn.exec_driver_sql(
+            f"SELECT prev_hash, hash, {payload_sql(dialect)}, "  # noqa: S608
+            f"{', '.join(content_sql(dialect))}"
+            + (f", {hash_sql()}" if dialect == "postgresql" else "")
+            + " FROM audit_entries ORDER BY seq").all()
+    assert len(rows) == len(TRICKY) + 1
+    for row in rows:
+        prev, digest, payload, content = row[0], row[1], row[2], row[3:3 + len(CONTENT)]
+        assert payload == payload_text(content)
+        assert chain_hash(prev, payload) == digest
+        if dialect == "postgresql":
+            assert row[-1] == digest
+    # Both engines render the same instant the same way.
+    assert rows[0][3] == "2026-11-28T10:00:00.000000Z"
+    # NULL and "" and a field that looks like an encoding stay distinct.
+    assert payload_text([None]) != payload_text([""]) != payload_text(["~"])
+    assert payload_text(["1:a", "b"]) != payload_text(["1", "a1:b"])
+    assert payload_text(["é"]) == "2:é"
+
+
+@pytest.mark.parametrize("client_hash", [False, True])
+@pytest.mark.parametrize(("column", "value"), [
+    *((c, v) for c, v in TRICKY.items() if v is not None),
+    ("actor_name", "Desi Nono 日本 😀"), ("reason", None),
+    ("user_agent", None), ("client_ip", ""), ("request_id", None),
+    ("parent_key", "3:abc"), ("parent_table", ""),
+])
+def test_audit_tricky_content_tampering_detected(db, column, value, client_hash):
+    _tricky_rows(db)
+    assert audit.verify(db.engine, client_hash=client_hash).ok
+    values = dict(db.session.execute(
+        sa.select(AuditEntry.seq, getattr(AuditEntry, column))).all())
+    own = 1 + [*TRICKY, "parent_table"].index(column)  # the row made for it
+    seq = own if values[own] != value else min(
+        s for s, v in values.items() if v != value)
+    with db.engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            conn.exec_driver_sql("SET LOCAL session_replication_role = replica")
+        else:
+            conn.exec_driver_sql("DROP TRIGGER audit_entries_seal_only")
+        conn.execute(sa.update(AuditEntry).where(AuditEntry.seq == seq)
+                     .values({column: value}))
+    problem = audit.verify(db.engine, client_hash=client_hash).problem
+    assert problem is not None and (problem.seq, problem.kind) == (seq, "changed")
 
 
 # --- CLI ------------------------------------------------------------------------

@@ -1,9 +1,12 @@
 """Sealing: give committed audit rows their chain position and hash.
 
-Each entry's hash is SHA-256 over a canonical JSON array (`payload`) of its
-previous entry's hash and its content, all as text: the timestamp formatted
-by us, ids as decimal strings, the old/new values as the exact text the
-trigger stored (a TEXT column, never re-rendered by the engine). `seq` and
+Each entry's hash is SHA-256 over the UTF-8 of its previous entry's hash
+followed by a canonical payload of its content, all as text: the timestamp
+formatted by us, ids as decimal strings, the old/new values as the exact
+text the trigger stored (a TEXT column, never re-rendered by the engine).
+The payload is length-prefixed (`payload_sql`), built by the database in
+one SQL expression used by both sealing and verification, so PostgreSQL can
+hash rows itself when verifying; `payload_text` is the same in Python. `seq` and
 `id` are not hashed: the chain itself fixes the order, so a swapped `seq`
 shows up as a broken link ("reordered") rather than as changed content.
 
@@ -17,7 +20,6 @@ sqlite3 shell) are sealed by the next writer or by `flask audit seal`.
 """
 
 import hashlib
-import json
 
 GENESIS = "0" * 64
 #: pg_advisory_xact_lock key of the chain head ("SOPA" in ASCII).
@@ -28,30 +30,67 @@ CONTENT = (
     "office_id", "parent_table", "parent_key", "actor_id", "actor_name",
     "access_level", "client_ip", "user_agent", "request_id", "interface", "reason",
 )
+#: A NULL field in the payload (a present field always starts with a digit).
+NULL = "~"
 _AT = {
     "postgresql": "to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')",
     "sqlite": "replace(at, ' ', 'T') || 'Z'",
 }
-_INT = {"postgresql": "{}::text", "sqlite": "CAST({} AS TEXT)"}
-_encode = json.JSONEncoder(separators=(",", ":")).encode
+_TEXT = {"postgresql": "{}::text", "sqlite": "CAST({} AS TEXT)"}
+#: UTF-8 byte length of a text expression (SQLite's length() would count
+#: characters and stop at the first NUL; the database encoding is UTF-8).
+_BYTES = {"postgresql": "octet_length({})", "sqlite": "length(CAST({} AS BLOB))"}
 
 
-def columns_sql(dialect: str) -> str:
-    """`seq, id, hash, prev_hash, <content...>`: row[3:] is the hashed payload."""
+def content_sql(dialect: str) -> list[str]:
+    """One text expression per `CONTENT` column, as the engine renders it."""
     parts = []
     for name in CONTENT:
         if name == "at":
             parts.append(_AT[dialect])
-        elif name in ("office_id", "actor_id"):
-            parts.append(_INT[dialect].format(name))
+        elif dialect == "sqlite" or name in ("office_id", "actor_id"):
+            parts.append(_TEXT[dialect].format(name))
         else:
             parts.append(name)
-    return "seq, id, hash, prev_hash, " + ", ".join(parts)
+    return parts
 
 
-def payload_hash(payload) -> str:
-    """SHA-256 hex of the canonical JSON array (prev hash first, then content)."""
-    return hashlib.sha256(_encode(payload).encode()).hexdigest()
+def payload_sql(dialect: str) -> str:
+    """The canonical payload as ONE SQL expression (sealing and verifying).
+
+    For each content field `<UTF-8 byte length>:<text>` (netstring style),
+    NULL as `~`: unambiguous, so no two contents give the same payload, and
+    the same text on both engines for the same content (`payload_text`).
+    """
+    text, size = _TEXT[dialect], _BYTES[dialect]
+    # `||` with NULL is NULL on both engines; coalesce (not CASE) evaluates
+    # each field twice instead of three times (to_char is not cheap).
+    fields = [
+        f"coalesce({text.format(size.format(x))} || ':' || {x}, '{NULL}')"
+        for x in (f"({e})" for e in content_sql(dialect))
+    ]
+    return " || ".join(fields)
+
+
+def hash_sql() -> str:
+    """PostgreSQL: the row's chain hash computed by the server (hex)."""
+    return ("encode(pg_catalog.sha256(convert_to(coalesce(prev_hash, '') || "
+            f"{payload_sql('postgresql')}, 'UTF8')), 'hex')")
+
+
+def columns_sql(dialect: str) -> str:
+    """`seq, id, hash, prev_hash, payload`."""
+    return f"seq, id, hash, prev_hash, {payload_sql(dialect)}"
+
+
+def payload_text(values) -> str:
+    """What `payload_sql` builds, from the content values as text (reference)."""
+    return "".join(NULL if v is None else f"{len(v.encode())}:{v}" for v in values)
+
+
+def chain_hash(prev: str | None, payload: str) -> str:
+    """SHA-256 hex of the UTF-8 of the previous hash followed by the payload."""
+    return hashlib.sha256(((prev or "") + payload).encode()).hexdigest()
 
 
 def _lock(dialect: str, cur) -> None:
@@ -78,7 +117,7 @@ def seal_cursor(dialect: str, cur, limit: int | None = None) -> int:
     ids, seqs, prevs, hashes = [], [], [], []
     for row in rows:
         seq += 1
-        digest = payload_hash((prev, *row[4:]))
+        digest = chain_hash(prev, row[4])
         ids.append(row[1])
         seqs.append(seq)
         prevs.append(prev)

@@ -1,11 +1,13 @@
 """Verification of the hash chain, and signed checkpoints of its head.
 
-`verify` streams sealed rows in `seq` order (PostgreSQL: psycopg's
-`cursor.stream()`, text columns only) and checks, for each row: its `seq`
+`verify` streams sealed rows in `seq` order and checks, for each row: its `seq`
 follows the previous one (else "missing"), its hash matches its content
 (else "changed"), and its `prev_hash` is the previous row's hash (else
 "reordered" when that hash turns up later in the chain, "missing" when it
-never does: a row was removed and the rest renumbered).
+never does: a row was removed and the rest renumbered). On PostgreSQL the
+server hashes each row (`chain.hash_sql`) and `COPY ... TO STDOUT` streams
+only seq and three hex hashes; with `client_hash` (and on SQLite) the
+SQL-built payload is fetched and hashed here.
 
 A chain alone can be rewritten end to end by someone who can write to the
 database; a checkpoint (head seq and hash, HMAC-signed with a key kept
@@ -25,7 +27,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.pool import NullPool
 
-from .chain import GENESIS, columns_sql
+from .chain import GENESIS, hash_sql, payload_sql
 
 #: How far to look ahead for the hash a broken link points to.
 _LOOKAHEAD = 10_000
@@ -51,15 +53,22 @@ class VerifyResult:
         return self.problem is None
 
 
-def _rows(engine, from_seq: int, to_seq: int | None) -> Iterator[tuple]:
+def _rows(engine, from_seq: int, to_seq: int | None,
+          client_hash: bool) -> Iterator[tuple]:
+    """`(seq, hash, prev_hash, x)` in seq order; x is the hash PostgreSQL
+    computed, or (client_hash, SQLite) the payload for us to hash."""
     dialect = engine.dialect.name
+    server = dialect == "postgresql" and not client_hash
+    last = hash_sql() if server else payload_sql(dialect)
     upto = f" AND seq <= {int(to_seq)}" if to_seq is not None else ""
-    query = (f"SELECT {columns_sql(dialect)} FROM audit_entries "  # noqa: S608
+    query = (f"SELECT seq, hash, prev_hash, {last} FROM audit_entries "  # noqa: S608
              f"WHERE seq >= {int(from_seq)}{upto} ORDER BY seq")
     raw = engine.raw_connection()
     try:
         cur = raw.driver_connection.cursor()
-        if dialect == "postgresql":
+        if server:
+            yield from _copy_rows(cur, query)
+        elif dialect == "postgresql":
             yield from cur.stream(query)
         else:
             cur.execute(query)
@@ -69,6 +78,24 @@ def _rows(engine, from_seq: int, to_seq: int | None) -> Iterator[tuple]:
     finally:
         raw.rollback()
         raw.close()
+
+
+def _copy_rows(cur, query: str) -> Iterator[tuple]:
+    """COPY text rows of (seq, hash, prev_hash, computed), split by us.
+
+    COPY escapes tabs, newlines and backslashes inside values, so a line is
+    a row and a tab separates fields; NULL arrives as `\\N` (never a hash).
+    Blocks are decoded as Latin-1: one character per byte, so a block may end
+    mid-character and values (hex when intact) compare exactly.
+    """
+    rest = ""
+    with cur.copy(f"COPY ({query}) TO STDOUT") as copy:
+        for block in copy:
+            lines = (rest + bytes(block).decode("latin-1")).split("\n")
+            rest = lines.pop()
+            for line in lines:
+                seq, digest, prev, computed = line.split("\t")
+                yield int(seq), digest, prev, computed
 
 
 def _scalar(engine, sql: str):
@@ -90,33 +117,37 @@ def unsealed_count(engine) -> int:
 
 def verify(engine, *, from_seq: int = 1, to_seq: int | None = None,
            progress: Callable[[int], None] | None = None,
-           every: int = 100_000) -> VerifyResult:
+           every: int = 100_000, client_hash: bool = False) -> VerifyResult:
     """Check the chain from `from_seq` (1: all of it) to `to_seq` (or the head).
 
-    A range starting past 1 trusts the stored hash of the row before it;
-    `verify_parallel` checks that row in the neighbouring range.
+    PostgreSQL hashes each row itself unless `client_hash` (we then hash
+    the payload it builds, as on SQLite). A range starting past 1 trusts the
+    stored hash of the row before it; `verify_parallel` checks that row in
+    the neighbouring range.
     """
-    sha256, encode = hashlib.sha256, json.JSONEncoder(separators=(",", ":")).encode
+    sha256 = hashlib.sha256
+    server = engine.dialect.name == "postgresql" and not client_hash
     expect, prev, count = from_seq, GENESIS, 0
     if from_seq > 1:
         before = _scalar(engine, "SELECT hash FROM audit_entries "  # noqa: S608
                                  f"WHERE seq = {int(from_seq) - 1}")
         prev = before[0] if before else GENESIS
-    problem, rows = None, _rows(engine, from_seq, to_seq)
-    for row in rows:
-        seq = row[0]
+    problem, rows = None, _rows(engine, from_seq, to_seq, client_hash)
+    for seq, digest, link, last in rows:
         if seq != expect:
             problem = Problem(expect, "missing", f"baris seq {expect} hilang / missing "
                               f"(next found: {seq})")
             break
-        if sha256(encode(row[3:]).encode()).hexdigest() != row[2]:
+        computed = last if server else sha256(
+            ((link or "") + last).encode()).hexdigest()
+        if computed != digest:
             problem = Problem(seq, "changed", f"isi baris seq {seq} diubah / content "
                               "changed (hash does not match)")
             break
-        if row[3] != prev:
-            problem = _broken_link(seq, row[3], rows)
+        if link != prev:
+            problem = _broken_link(seq, link, rows)
             break
-        prev, expect, count = row[2], seq + 1, count + 1
+        prev, expect, count = digest, seq + 1, count + 1
         if progress and count % every == 0:
             progress(count)
     rows.close()
@@ -126,16 +157,18 @@ def verify(engine, *, from_seq: int = 1, to_seq: int | None = None,
     return VerifyResult(count, unsealed, expect - 1, prev, problem)
 
 
-def _verify_range(url: str, from_seq: int, to_seq: int) -> VerifyResult:
+def _verify_range(url: str, from_seq: int, to_seq: int,
+                  client_hash: bool = False) -> VerifyResult:
     engine = sa.create_engine(url, poolclass=NullPool)
     try:
-        return verify(engine, from_seq=from_seq, to_seq=to_seq)
+        return verify(engine, from_seq=from_seq, to_seq=to_seq,
+                      client_hash=client_hash)
     finally:
         engine.dispose()
 
 
-def verify_parallel(engine, workers: int | None = None,
-                    min_rows: int = 200_000) -> VerifyResult:
+def verify_parallel(engine, workers: int | None = None, min_rows: int = 200_000,
+                    client_hash: bool = False) -> VerifyResult:
     """`verify` split over processes by seq range (PostgreSQL, big chains).
 
     Verification is bound by one CPU fetching and hashing rows; ranges are
@@ -144,14 +177,15 @@ def verify_parallel(engine, workers: int | None = None,
     workers = workers or os.cpu_count() or 1
     head = _scalar(engine, "SELECT max(seq) FROM audit_entries")[0] or 0
     if engine.dialect.name != "postgresql" or workers < 2 or head < min_rows:
-        return verify(engine)
+        return verify(engine, client_hash=client_hash)
     size = -(-head // workers)
     starts = list(range(1, head + 1, size))
     ends = [min(s + size - 1, head) for s in starts]
     url = engine.url.render_as_string(hide_password=False)
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(len(starts), mp_context=context) as pool:
-        parts = list(pool.map(_verify_range, [url] * len(starts), starts, ends))
+        parts = list(pool.map(_verify_range, [url] * len(starts), starts, ends,
+                              [client_hash] * len(starts)))
     problem = next((p.problem for p in parts if p.problem), None)
     return VerifyResult(sum(p.count for p in parts), unsealed_count(engine),
                         parts[-1].head_seq, parts[-1].head_hash, problem)
@@ -159,7 +193,7 @@ def verify_parallel(engine, workers: int | None = None,
 
 def _broken_link(seq: int, wanted: str, rows: Iterator[tuple]) -> Problem:
     for _, row in zip(range(_LOOKAHEAD), rows, strict=False):
-        if row[2] == wanted:
+        if row[1] == wanted:
             return Problem(seq, "reordered",
                            f"urutan berubah di seq {seq} / reordered: "
                            f"its predecessor now sits at seq {row[0]}")

@@ -38,7 +38,10 @@ def _read_checkpoint(path: Path) -> dict:
 @click.option("--checkpoint", "checkpoint_file", metavar="FILE",
               type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="Checkpoint yang disimpan / a saved checkpoint to check against.")
-def verify_command(checkpoint_file: Path | None) -> None:
+@click.option("--client-hash", is_flag=True,
+              help="Hitung hash di sini, bukan di server / hash every row here "
+                   "instead of trusting PostgreSQL's computation (slower).")
+def verify_command(checkpoint_file: Path | None, client_hash: bool) -> None:
     """Periksa seluruh rantai hash / verify the whole hash chain."""
     checkpoint = _read_checkpoint(checkpoint_file) if checkpoint_file else None
     engine = db.engine
@@ -47,8 +50,8 @@ def verify_command(checkpoint_file: Path | None) -> None:
         click.echo(f"  ... {count:,} entri / entries", err=True)
 
     if engine.dialect.name == "postgresql":  # big logs: one process per CPU
-        result = audit.verify_parallel(engine)
-    else:
+        result = audit.verify_parallel(engine, client_hash=client_hash)
+    else:  # SQLite: always hashed here
         result = audit.verify(engine, progress=progress)
     problem = result.problem
     if problem is None and checkpoint is not None:
