@@ -16,15 +16,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from ..extensions import db
 from .office import Office
 from .sop import SopVersion
-from .types import UTCDateTime, utcnow
+from .types import UTCDateTime, str_enum, utcnow
 from .user import User
-
-
-def _enum(cls):
-    return db.Enum(
-        cls, native_enum=False, length=30,
-        values_callable=lambda e: [m.value for m in e],
-    )
 
 
 class Channel(enum.StrEnum):
@@ -68,7 +61,7 @@ class Complaint(db.Model):
     #: Nomor register, e.g. PGD/2026/000123 (see complaints.assign_register_no).
     register_no: Mapped[str] = mapped_column(String(40), unique=True)
     received_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    channel: Mapped[Channel] = mapped_column(_enum(Channel))
+    channel: Mapped[Channel] = mapped_column(str_enum(Channel, 30))
     reporter_name: Mapped[str | None] = mapped_column(String(200))
     reporter_contact: Mapped[str | None] = mapped_column(String(200))
     reporter_address: Mapped[str | None] = mapped_column(String(400))
@@ -83,7 +76,7 @@ class Complaint(db.Model):
     subject_party: Mapped[str | None] = mapped_column(String(300))
     expectation: Mapped[str | None] = mapped_column(Text)
     classification: Mapped[Classification] = mapped_column(
-        _enum(Classification), default=Classification.COMPLAINT
+        str_enum(Classification, 30), default=Classification.COMPLAINT
     )
     #: External references: SP4N-LAPOR! tracking ID, city system (UPIK/JSS) ID.
     lapor_tracking_id: Mapped[str | None] = mapped_column(String(60))
@@ -93,7 +86,7 @@ class Complaint(db.Model):
     external_post_id: Mapped[str | None] = mapped_column(String(120))
     sop_version_id: Mapped[int | None] = mapped_column(ForeignKey("sop_versions.id"))
     status: Mapped[ComplaintStatus] = mapped_column(
-        _enum(ComplaintStatus), default=ComplaintStatus.NEW
+        str_enum(ComplaintStatus, 30), default=ComplaintStatus.NEW
     )
     #: Where the complaint stands in its SOP (workflow issue fills these in).
     current_step_number: Mapped[int | None] = mapped_column(Integer)

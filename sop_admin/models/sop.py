@@ -23,14 +23,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
 from .office import Office, Role
-from .types import UTCDateTime, utcnow
-
-
-def _enum(cls):
-    return db.Enum(
-        cls, native_enum=False, length=20,
-        values_callable=lambda e: [m.value for m in e],
-    )
+from .types import UTCDateTime, str_enum, utcnow
 
 
 class SopStatus(enum.StrEnum):
@@ -118,7 +111,9 @@ class SopVersion(db.Model):
     #: Copied from the SOP so that office scoping needs no join.
     office_id: Mapped[int] = mapped_column(ForeignKey("offices.id"))
     version_no: Mapped[int] = mapped_column(default=1)
-    status: Mapped[SopStatus] = mapped_column(_enum(SopStatus), default=SopStatus.DRAFT)
+    status: Mapped[SopStatus] = mapped_column(
+        str_enum(SopStatus), default=SopStatus.DRAFT
+    )
     name: Mapped[str] = mapped_column(String(300))
     #: Letterhead lines printed on this version (copied from the file or office).
     unit_government: Mapped[str] = mapped_column(String(200), default="")
@@ -191,7 +186,7 @@ class SopListItem(db.Model):
     version_id: Mapped[int] = mapped_column(
         ForeignKey("sop_versions.id", ondelete="CASCADE"), index=True
     )
-    list_name: Mapped[ListName] = mapped_column(_enum(ListName))
+    list_name: Mapped[ListName] = mapped_column(str_enum(ListName))
     sort_order: Mapped[int] = mapped_column(default=0)
     text: Mapped[str] = mapped_column(Text)
     parent_id: Mapped[int | None] = mapped_column(
@@ -247,13 +242,13 @@ class SopStep(db.Model):
     number: Mapped[int]
     activity: Mapped[str] = mapped_column(Text)
     lane_id: Mapped[int] = mapped_column(ForeignKey("sop_lanes.id"))
-    kind: Mapped[StepKind] = mapped_column(_enum(StepKind), default=StepKind.PROCESS)
+    kind: Mapped[StepKind] = mapped_column(str_enum(StepKind), default=StepKind.PROCESS)
     #: Mutu Baku: Kelengkapan.
     requirements: Mapped[str] = mapped_column(Text, default="")
     #: Mutu Baku: Waktu, exactly as printed; the parsed form beside it.
     time_text: Mapped[str] = mapped_column(String(60), default="")
     time_amount: Mapped[Decimal | None] = mapped_column(Numeric(10, 3))
-    time_unit: Mapped[TimeUnit | None] = mapped_column(_enum(TimeUnit))
+    time_unit: Mapped[TimeUnit | None] = mapped_column(str_enum(TimeUnit))
     #: "1 jam sekali": a monitoring interval, not a deadline.
     time_is_interval: Mapped[bool] = mapped_column(default=False)
     output: Mapped[str] = mapped_column(Text, default="")

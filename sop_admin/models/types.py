@@ -2,7 +2,7 @@
 
 from datetime import UTC, datetime
 
-from sqlalchemy import DateTime
+from sqlalchemy import DateTime, Enum
 from sqlalchemy.types import TypeDecorator
 
 
@@ -35,3 +35,13 @@ class UTCDateTime(TypeDecorator):
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+def str_enum(cls, length: int = 20) -> Enum:
+    """A StrEnum stored as its value in a VARCHAR with a CHECK, on both engines.
+
+    Values (not member names) go to the database so SQL written by hand, the
+    audit log and exports read `in_progress`, not `IN_PROGRESS`.
+    """
+    return Enum(cls, native_enum=False, length=length,
+                values_callable=lambda e: [m.value for m in e])

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from ..extensions import db
 from .office import Office, Role
-from .types import UTCDateTime, utcnow
+from .types import UTCDateTime, str_enum, utcnow
 
 _hasher = PasswordHasher()
 
@@ -65,8 +65,7 @@ class User(UserMixin, db.Model):
     phone: Mapped[str | None] = mapped_column(String(40))
     office_id: Mapped[int] = mapped_column(ForeignKey("offices.id"), index=True)
     access_level: Mapped[AccessLevel] = mapped_column(
-        db.Enum(AccessLevel, native_enum=False, length=20,
-                values_callable=lambda e: [m.value for m in e]),
+        str_enum(AccessLevel),
         default=AccessLevel.STAFF,
     )
     #: Admin of every office (the one who sets offices up).
