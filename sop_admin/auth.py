@@ -13,6 +13,7 @@ from wtforms.validators import DataRequired
 
 from .extensions import db, login_manager
 from .models import User, utcnow
+from .views.audit_hooks import attribute_request_to
 
 bp = Blueprint("auth", __name__)
 
@@ -57,6 +58,7 @@ def login():
         else:
             session.permanent = True
             login_user(user)
+            attribute_request_to(user)
             user.last_login_at = utcnow()
             db.session.commit()
             return redirect(_safe_next(request.args.get("next")))

@@ -59,3 +59,18 @@ def test_inactive_user_cannot_log_in(client, make, db):
     response = client.post("/login", data={"username": user.username,
                                            "password": "password-123"})
     assert response.status_code == 200
+
+
+def test_login_is_credited_to_the_user_in_the_audit_trail(client, make, db):
+    import sqlalchemy as sa
+
+    from sop_admin.models import AuditEntry
+
+    user = make.user(make.office(), full_name="Rina Lestari")
+    db.session.commit()
+    client.post("/login", data={"username": user.username, "password": "password-123"})
+    entry = db.session.scalars(sa.select(AuditEntry).where(
+        AuditEntry.table_name == "users", AuditEntry.operation == "update")).one()
+    assert "last_login_at" in entry.new_values
+    assert (entry.actor_id, entry.actor_name, entry.interface) == (
+        user.id, "Rina Lestari", "web")

@@ -19,9 +19,12 @@ from ..extensions import db
 API_PREFIX = "/api/"
 
 
-def _begin_request() -> None:
-    actor = current_user if current_user.is_authenticated else None
-    request_id = (request.headers.get("X-Request-ID") or uuid.uuid4().hex)[:64]
+def _begin_request(actor=None) -> None:
+    if actor is None and current_user.is_authenticated:
+        actor = current_user
+    request_id = g.get("audit_request_id") or (
+        request.headers.get("X-Request-ID") or uuid.uuid4().hex)[:64]
+    g.audit_request_id = request_id
     anonymous = {} if actor else {"actor_name": "(anonim)"}
     g.audit_token = audit.set_context(
         "api" if request.path.startswith(API_PREFIX) else "web",
@@ -39,6 +42,16 @@ def _end_request(_exc=None) -> None:
         # A streamed response may be torn down in another context.
         with contextlib.suppress(ValueError):
             audit.reset_context(token)
+
+
+def attribute_request_to(user) -> None:
+    """Credit the rest of this request's writes to `user`.
+
+    A login request starts anonymous; what it writes after the password
+    checks out (the last-login time) is the user's own doing.
+    """
+    _end_request()
+    _begin_request(actor=user)
 
 
 def may_read_history(user, office_id: int | None) -> bool:
