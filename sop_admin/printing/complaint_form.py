@@ -7,17 +7,15 @@ unless the caller says the person printing may see it; the view decides
 that from the user's rights, this module only obeys.
 """
 
-from io import BytesIO
 from zoneinfo import ZoneInfo
 
 from reportlab.lib import colors
-from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
-from reportlab.platypus import SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import Spacer, Table, TableStyle
 
 from ..models.complaint import Channel, Classification
-from .document import PAPERS
 from .fonts import register_fonts
+from .page import paper_size, simple_doc
 from .text import esc, long_date, markup, para, style
 
 #: Printed names of the channels and classifications (a legal form: Indonesian).
@@ -57,23 +55,8 @@ def complaint_form_pdf(
     """The complaint form as PDF bytes; blank when `complaint` is None."""
     register_fonts()
     office = office or (complaint.office if complaint is not None else None)
-    size = PAPERS.get(
-        (paper or getattr(office, "paper_size", None) or "A4").upper(), A4
-    )
-    buf = BytesIO()
-    doc = SimpleDocTemplate(
-        buf,
-        pagesize=size,
-        invariant=1,
-        leftMargin=15 * mm,
-        rightMargin=15 * mm,
-        topMargin=12 * mm,
-        bottomMargin=12 * mm,
-        title="Formulir Pengaduan",
-        creator="sop-admin",
-        producer="sop-admin",
-        author="sop-admin",
-    )
+    size = paper_size(paper, office)
+    doc, buf = simple_doc(size, title="Formulir Pengaduan", side_margin=15 * mm)
     width = size[0] - 30 * mm
     story = _letterhead(office) + [
         Spacer(1, 6),

@@ -9,21 +9,20 @@ so a confidential reporter's identity cannot leak through the trail.
 """
 
 import json
-from io import BytesIO
 from zoneinfo import ZoneInfo
 
 from reportlab.lib import colors
-from reportlab.lib.pagesizes import A4, landscape
+from reportlab.lib.pagesizes import landscape
 from reportlab.lib.units import mm
-from reportlab.platypus import SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import Spacer, Table, TableStyle
 from sqlalchemy import and_, or_
 
 from ..extensions import db
 from ..models.audit import AuditEntry
 from ..models.workflow import ComplaintStep
 from .complaint_form import CHANNELS, MASK
-from .document import PAPERS
 from .fonts import register_fonts
+from .page import paper_size, simple_doc
 from .text import long_date, para, style
 
 TITLE = style(11, bold=True, center=True)
@@ -49,21 +48,8 @@ def complaint_history_pdf(
     register_fonts()
     office = complaint.office
     zone = ZoneInfo(office.timezone or "Asia/Jakarta")
-    size = landscape(PAPERS.get((paper or office.paper_size or "A4").upper(), A4))
-    buf = BytesIO()
-    doc = SimpleDocTemplate(
-        buf,
-        pagesize=size,
-        invariant=1,
-        leftMargin=12 * mm,
-        rightMargin=12 * mm,
-        topMargin=12 * mm,
-        bottomMargin=12 * mm,
-        title=f"Riwayat {complaint.register_no}",
-        creator="sop-admin",
-        producer="sop-admin",
-        author="sop-admin",
-    )
+    size = paper_size(paper, office, landscape)
+    doc, buf = simple_doc(size, title=f"Riwayat {complaint.register_no}")
     width = size[0] - 24 * mm
     when = _when(zone)
     reporter = complaint.reporter_name or "-"

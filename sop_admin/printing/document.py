@@ -11,7 +11,7 @@ from functools import partial
 from io import BytesIO
 
 from reportlab.lib import colors
-from reportlab.lib.pagesizes import A4, landscape
+from reportlab.lib.pagesizes import landscape
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import BaseDocTemplate, Frame, PageBreak, PageTemplate
@@ -20,10 +20,10 @@ from ..models.sop import SopStatus
 from .flowchart import flowchart_table
 from .fonts import FONT, FONT_BOLD, register_fonts, text_width
 from .identity import identity_flowables
+from .page import paper_size
 from .sheets import approval_sheet, coordination_sheet, history_sheet, signature_block
 from .text import long_date
 
-PAPERS = {"A4": A4, "F4": (215 * mm, 330 * mm)}
 MARGIN = 12 * mm
 STRIP = 30.0  # header strip height above the frame
 FOOT = 8 * mm
@@ -37,9 +37,7 @@ def sop_pdf(version, *, paper: str | None = None, draft: bool | None = None) -> 
     """
     register_fonts()
     office = version.office
-    size = landscape(
-        PAPERS.get((paper or getattr(office, "paper_size", "A4")).upper(), A4)
-    )
+    size = paper_size(paper, office, landscape)
     if draft is None:
         draft = version.status == SopStatus.DRAFT
     width = size[0] - 2 * MARGIN

@@ -10,20 +10,19 @@ holds the regulation's seven Ya/Tidak questions.
 
 from dataclasses import dataclass
 from datetime import date, datetime, time
-from io import BytesIO
 from zoneinfo import ZoneInfo
 
 from reportlab.lib import colors
-from reportlab.lib.pagesizes import A4, landscape
+from reportlab.lib.pagesizes import landscape
 from reportlab.lib.units import mm
-from reportlab.platypus import SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import Spacer, Table, TableStyle
 from sqlalchemy import and_, case, func
 
 from ..extensions import db
 from ..models import Complaint, SopVersion
 from ..models.workflow import ComplaintStep
-from .document import PAPERS
 from .fonts import register_fonts
+from .page import paper_size, simple_doc
 from .text import esc, long_date, markup, para, style
 
 TITLE = style(11, bold=True, center=True)
@@ -191,21 +190,8 @@ def evaluation_pdf(version: SopVersion, *, paper: str | None = None) -> bytes:
 
 def _doc(version, paper, orient):
     register_fonts()
-    size = orient(PAPERS.get((paper or version.office.paper_size or "A4").upper(), A4))
-    buf = BytesIO()
-    doc = SimpleDocTemplate(
-        buf,
-        pagesize=size,
-        invariant=1,
-        leftMargin=12 * mm,
-        rightMargin=12 * mm,
-        topMargin=12 * mm,
-        bottomMargin=12 * mm,
-        creator="sop-admin",
-        producer="sop-admin",
-        author="sop-admin",
-        title=version.name,
-    )
+    size = paper_size(paper, version.office, orient)
+    doc, buf = simple_doc(size, title=version.name)
     return size[0] - 24 * mm, doc, buf
 
 
