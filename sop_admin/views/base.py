@@ -27,7 +27,7 @@ from flask_admin.babel import lazy_gettext as admin_gettext
 from flask_admin.contrib.sqla import ModelView
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import func
+from sqlalchemy import func, select
 from wtforms import ValidationError
 
 from ..errors import SopAdminError
@@ -79,6 +79,22 @@ def allowed(levels, user=None) -> bool:
     if levels is None or not user.is_authenticated:
         return False
     return user.is_superadmin or user.access_level in levels
+
+
+def refuse_duplicate(model, message: str, *columns: str) -> None:
+    """Form error when another row of the model's table has the same `columns`.
+
+    Checked before the flush so the user gets the message on the form rather
+    than an integrity error; the unique constraints stay the last word.
+    """
+    cls = type(model)
+    query = select(cls.id).where(
+        cls.id != (model.id or 0),
+        *(getattr(cls, name) == getattr(model, name) for name in columns),
+    )
+    with db.session.no_autoflush:
+        if db.session.scalar(query.limit(1)):
+            raise ValidationError(message)
 
 
 class SecureModelView(ModelView):

@@ -13,7 +13,7 @@ from wtforms.validators import NumberRange
 
 from ..extensions import db
 from ..models import PAPER_SIZES, TIMEZONES, ClosureDay, Role, SopLane, user_roles
-from .base import SecureModelView
+from .base import SecureModelView, refuse_duplicate
 from .fields import image_upload
 
 DAY_LIMIT = {"validators": [NumberRange(min=1, max=90)]}
@@ -116,12 +116,8 @@ class RoleView(SecureModelView):
     }
 
     def apply_service(self, form, model, is_created):
-        with db.session.no_autoflush:
-            taken = db.session.scalar(select(Role.id).where(
-                Role.office_id == model.office_id, Role.name == model.name,
-                Role.id != (model.id or 0)))
-        if taken:
-            raise ValidationError(_("Jabatan dengan nama ini sudah ada."))
+        refuse_duplicate(model, _("Jabatan dengan nama ini sudah ada."),
+                         "office_id", "name")
 
     def on_model_delete(self, model):
         count = select(func.count())
@@ -154,9 +150,5 @@ class ClosureDayView(SecureModelView):
     }
 
     def apply_service(self, form, model, is_created):
-        with db.session.no_autoflush:
-            taken = db.session.scalar(select(ClosureDay.id).where(
-                ClosureDay.office_id == model.office_id, ClosureDay.day == model.day,
-                ClosureDay.id != (model.id or 0)))
-        if taken:
-            raise ValidationError(_("Tanggal ini sudah tercatat sebagai hari libur."))
+        refuse_duplicate(model, _("Tanggal ini sudah tercatat sebagai hari libur."),
+                         "office_id", "day")

@@ -9,7 +9,6 @@ from flask_admin.actions import action
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from sqlalchemy import select
 from wtforms import SelectField, ValidationError
 from wtforms.validators import Email, Optional
 
@@ -17,7 +16,7 @@ from ..extensions import db
 from ..i18n import local_dt
 from ..models import User, normalise_nip
 from . import labels
-from .base import ADMINS, SecureModelView, int_ids
+from .base import ADMINS, SecureModelView, int_ids, refuse_duplicate
 from .fields import WriteOnlyPasswordField
 
 
@@ -98,11 +97,7 @@ class UserView(SecureModelView):
         return form
 
     def apply_service(self, form, model, is_created):
-        with db.session.no_autoflush:
-            taken = db.session.scalar(select(User.id).where(
-                User.username == model.username, User.id != (model.id or 0)))
-        if taken:
-            raise ValidationError(_("Nama pengguna sudah dipakai."))
+        refuse_duplicate(model, _("Nama pengguna sudah dipakai."), "username")
         password = form.new_password.data
         if is_created and not password:
             raise ValidationError(_("Kata sandi wajib diisi untuk pengguna baru."))
