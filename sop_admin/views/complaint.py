@@ -20,11 +20,13 @@ from sqlalchemy import and_, not_, or_
 from wtforms import SelectField, ValidationError
 
 from ..complaints import IDENTITY_FIELDS, assign_register_no, complaint_sop_version
+from ..dashboard import overdue_clause
 from ..extensions import db
 from ..i18n import local_dt, office_timezone
 from ..models import (
     AccessLevel,
     Complaint,
+    ComplaintStatus,
     Evidence,
     Office,
     SopStatus,
@@ -67,6 +69,47 @@ def _evidence_links(view, context, model, name):
         for item in model.evidence)
 
 
+def is_overdue(complaint: Complaint, now) -> bool:
+    """The Python twin of `dashboard.overdue_clause`, for a row already loaded."""
+    return complaint.status != ComplaintStatus.CLOSED and any(
+        due is not None and due < now
+        for due in (complaint.step_due_at, complaint.due_at))
+
+
+def _deadline(view, context, model, name):
+    """The current step's deadline (else the complaint's) in the office zone,
+    with a "Terlambat" badge: a word, not only a colour."""
+    due = model.step_due_at or (None if model.is_closed else model.due_at)
+    if not is_overdue(model, utcnow()):
+        return local_dt(due)
+    return Markup('{} <span class="badge badge-danger overdue">{}</span>').format(
+        local_dt(due), _("Terlambat"))
+
+
+class OverdueFilter(filters.BaseSQLAFilter):
+    """Terlambat: Ya (past the step's or the complaint's deadline, still
+    open) or Tidak (everything else)."""
+
+    def __init__(self, name):
+        super().__init__(Complaint.step_due_at, name,
+                         options=(("1", _l("Ya")), ("0", _l("Tidak"))))
+
+    def apply(self, query, value, alias=None):
+        clause = overdue_clause(utcnow())
+        if value == "1":
+            return query.filter(clause)
+        # Spelled out rather than NOT(clause): a NULL deadline would make
+        # the negation NULL and drop the row.
+        now = utcnow()
+        return query.filter(or_(
+            Complaint.status == ComplaintStatus.CLOSED,
+            and_(or_(Complaint.step_due_at.is_(None), Complaint.step_due_at >= now),
+                 or_(Complaint.due_at.is_(None), Complaint.due_at >= now))))
+
+    def operation(self):
+        return _l("adalah")
+
+
 class ReceivedBetweenFilter(filters.DateBetweenFilter):
     """Received between two dates of the office's calendar (not UTC dates)."""
 
@@ -104,7 +147,7 @@ class ComplaintView(SecureModelView):
     simple_list_pager = True
     max_page = 50
     column_list = ["register_no", "received_at", "channel", "reporter_name",
-                   "subject", "status", "office"]
+                   "subject", "status", "step_due_at", "office"]
     superadmin_columns = ("office",)
     column_select_related_list = (Complaint.office,)
     column_default_sort = ("received_at", True)
@@ -134,6 +177,7 @@ class ComplaintView(SecureModelView):
         ReceivedBetweenFilter(Complaint.received_at, _l("Diterima")),
         filters.IntEqualFilter(Complaint.office_id, _l("Instansi"),
                                options=OfficeOptions()),
+        OverdueFilter(_l("Terlambat")),
     ]
     form_columns = [
         "office", "received_at", "channel", "classification", "anonymous",
@@ -155,7 +199,7 @@ class ComplaintView(SecureModelView):
         "classification": labels.select(labels.CLASSIFICATIONS),
     }
     column_formatters = {
-        "received_at": _local, "step_due_at": _local, "due_at": _local,
+        "received_at": _local, "step_due_at": _deadline, "due_at": _local,
         "closed_at": _local,
         "channel": labels.label_of(labels.CHANNELS),
         "classification": labels.label_of(labels.CLASSIFICATIONS),
@@ -199,6 +243,13 @@ class ComplaintView(SecureModelView):
         "office": _l("Instansi"),
         "evidence": _l("Bukti"),
     }
+
+    def overdue_url(self) -> str:
+        """This list filtered on Terlambat = Ya (the dashboard links to it)."""
+        index = next(i for i, flt in enumerate(self._filters)
+                     if isinstance(flt, OverdueFilter))
+        return self.get_url(".index_view", **{
+            f"flt0_{self.get_filter_arg(index, self._filters[index])}": "1"})
 
     def search_placeholder(self):
         return str(_l("Nomor register, perihal, pelapor, uraian"))

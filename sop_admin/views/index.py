@@ -1,45 +1,68 @@
-"""The panel's home page: a few counts for the user's own office."""
+"""The panel's home page: the dashboard of the user's office.
 
-from datetime import datetime, time
+Figures come from `sop_admin.dashboard` (SQL aggregates). Scoping is
+decided here: a superadmin sees every office or the one picked in the
+selector (`?office=<id>`); everyone else sees only their own office, and
+naming another office in the URL is 404. Chart data goes to the page as
+JSON in a `<script type="application/json">` block that the static
+`js/dashboard.js` draws with the pinned Chart.js: no inline script.
+"""
 
-from flask import redirect, request, url_for
+from flask import abort, redirect, request, url_for
 from flask_admin import AdminIndexView, expose
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
-from sqlalchemy import func, select
+from sqlalchemy import select
 
+from .. import dashboard
 from ..extensions import db
-from ..i18n import office_timezone
-from ..models import Complaint, ComplaintStatus, SopStatus, SopVersion, utcnow
+from ..i18n import local_dt, office_timezone
+from ..models import Office, utcnow
+from . import labels
+
+#: Pinned Chart.js under static/vendor/ (see its LICENSE.md beside it).
+CHARTJS = "vendor/chartjs-4.6.1/chart.umd.min.js"
+#: Rows shown in the "my tasks" and overdue lists.
+LIST_LIMIT = 10
 
 
-def month_start(now: datetime) -> datetime:
-    """First moment of `now`'s month in the office's zone, as an aware time."""
-    local = now.astimezone(office_timezone())
-    return datetime.combine(local.date().replace(day=1), time.min, local.tzinfo)
+def duration_text(seconds: float | None) -> str:
+    """A duration as people say it: "2 hari 3 jam", "3 jam 20 menit", "45 menit"."""
+    if seconds is None:
+        return "–"
+    minutes = max(0, round(seconds / 60))
+    days, rest = divmod(minutes, 24 * 60)
+    hours, minutes = divmod(rest, 60)
+    parts = [ngettext("%(num)d hari", "%(num)d hari", days) if days else "",
+             ngettext("%(num)d jam", "%(num)d jam", hours) if hours else "",
+             ngettext("%(num)d menit", "%(num)d menit", minutes)
+             if minutes and not days else ""]
+    return " ".join(p for p in parts if p) or _("< 1 menit")
 
 
-def office_counts(office_id: int, now: datetime) -> dict[str, int]:
-    """Open complaints by status, closed this month and active SOPs."""
-    by_status = dict(db.session.execute(
-        select(Complaint.status, func.count())
-        .where(Complaint.office_id == office_id,
-               Complaint.status != ComplaintStatus.CLOSED)
-        .group_by(Complaint.status)
-    ).all())
-    closed = db.session.scalar(
-        select(func.count()).select_from(Complaint).where(
-            Complaint.office_id == office_id,
-            Complaint.status == ComplaintStatus.CLOSED,
-            Complaint.closed_at >= month_start(now)))
-    sops = db.session.scalar(
-        select(func.count()).select_from(SopVersion).where(
-            SopVersion.office_id == office_id,
-            SopVersion.status == SopStatus.ACTIVE))
+def _series(figures: dict[str, int], names: dict) -> dict:
+    """Chart labels and values in the order the enum lists its members."""
+    members = [m for m in names if figures.get(m.value)]
+    return {"labels": [str(names[m]) for m in members],
+            "values": [figures[m.value] for m in members]}
+
+
+def chart_data(breakdown: dict, medians: list[dashboard.StepMedian]) -> dict:
+    hours = 3600.0
     return {
-        "new": by_status.get(ComplaintStatus.NEW, 0),
-        "in_progress": by_status.get(ComplaintStatus.IN_PROGRESS, 0),
-        "closed_this_month": closed,
-        "active_sops": sops,
+        "channel": _series(breakdown["channel"], labels.CHANNELS),
+        "status": _series(breakdown["status"], labels.STATUSES),
+        "classification": _series(breakdown["classification"],
+                                  labels.CLASSIFICATIONS),
+        "steps": {
+            "labels": [f"{m.sop_name[:30]} · {m.step_number}" for m in medians],
+            "median": [round(m.median_seconds / hours, 2) for m in medians],
+            "allowed": [None if m.allowed_seconds is None
+                        else round(m.allowed_seconds / hours, 2) for m in medians],
+            "median_label": _("Median waktu (jam)"),
+            "allowed_label": _("Batas standar (jam)"),
+        },
     }
 
 
@@ -52,7 +75,45 @@ class HomeView(AdminIndexView):
     def inaccessible_callback(self, name, **kwargs):
         return redirect(url_for("auth.login", next=request.full_path))
 
+    def _office_scope(self) -> tuple[int | None, list[Office]]:
+        """The office the figures are for (None: all) and the selector's choices."""
+        wanted = request.args.get("office", "")
+        if not current_user.is_superadmin:
+            if wanted and wanted != str(current_user.office_id):
+                abort(404)
+            return current_user.office_id, []
+        offices = list(db.session.scalars(select(Office).order_by(Office.code)))
+        if not wanted:
+            return None, offices
+        if not wanted.isdigit() or int(wanted) not in {o.id for o in offices}:
+            abort(404)
+        return int(wanted), offices
+
+    def _overdue_url(self) -> str:
+        complaints = next(v for v in self.admin._views if v.endpoint == "complaint")
+        return complaints.overdue_url()
+
     @expose("/")
     def index(self):
-        counts = office_counts(current_user.office_id, utcnow())
-        return self.render("admin/home.html", counts=counts)
+        office_id, offices = self._office_scope()
+        now, zone = utcnow(), office_timezone()
+        medians = dashboard.step_medians(office_id, now)
+        breakdown = dashboard.month_breakdown(office_id, now, zone)
+        tasks = dashboard.my_tasks(current_user, office_id, LIST_LIMIT)
+        return self.render(
+            "admin/home.html",
+            counts=dashboard.office_counts(office_id, now, zone),
+            tasks=tasks,
+            show_tasks=dashboard.acts_on_steps(current_user),
+            overdue=dashboard.overdue(office_id, now, LIST_LIMIT),
+            breakdown=breakdown,
+            medians=medians,
+            charts=chart_data(breakdown, medians),
+            offices=offices,
+            office_id=office_id,
+            now=now,
+            duration_text=duration_text,
+            chartjs=CHARTJS,
+            local_dt=local_dt,
+            overdue_url=self._overdue_url(),
+        )
