@@ -9,7 +9,7 @@ ILIKE scan over every column.
 import re
 from datetime import datetime, time, timedelta
 
-from flask import Response, abort, request
+from flask import Response, abort, request, url_for
 from flask_admin import expose
 from flask_admin.contrib.sqla import filters
 from flask_babel import gettext as _
@@ -248,7 +248,7 @@ class ComplaintView(SecureModelView):
         """This list filtered on Terlambat = Ya (the dashboard links to it)."""
         index = next(i for i, flt in enumerate(self._filters)
                      if isinstance(flt, OverdueFilter))
-        return self.get_url(".index_view", **{
+        return url_for(f"{self.endpoint}.index_view", **{
             f"flt0_{self.get_filter_arg(index, self._filters[index])}": "1"})
 
     def search_placeholder(self):
