@@ -14,6 +14,7 @@ from sop_admin.models import (
     Classification,
     Complaint,
     ComplaintStatus,
+    ComplaintStep,
     Office,
     RegisterCounter,
     SopStatus,
@@ -92,8 +93,8 @@ def test_demo_load_complaints_are_registered_and_recent(loaded, db):
         assert code == complaint.office.code and re.fullmatch(r"\d{6}", serial)
         assert before - timedelta(days=91) <= complaint.received_at <= utcnow()
         assert complaint.sop_version.office_id == complaint.office_id
-        step = complaint.sop_version.step(complaint.current_step_number)
-        assert step is not None
+        step = complaint.sop_version.step(complaint.current_step_number or 0)
+        assert (step is None) == (complaint.status == ComplaintStatus.NEW)
         if complaint.status == ComplaintStatus.CLOSED:
             assert step.kind == StepKind.END
             assert complaint.received_at <= complaint.closed_at <= utcnow()
@@ -106,6 +107,93 @@ def test_demo_load_complaints_are_registered_and_recent(loaded, db):
     assert all(c.lapor_tracking_id for c in complaints if c.channel == Channel.LAPOR)
     counters = db.session.scalars(sa.select(RegisterCounter)).all()
     assert sum(c.last_value for c in counters) == COUNT  # no gaps
+
+
+@pytest.fixture
+def walked(db):
+    """More complaints than `loaded`, directly: enough for every kind of case."""
+    now = utcnow()
+    demo.load(complaints=150, seed=3, now=now)
+    db.session.flush()
+    return now
+
+
+def _expected_next(step, answer):
+    if step.kind == StepKind.DECISION:
+        return step.if_yes if answer else step.if_no
+    return step.successors[0]
+
+
+def test_demo_complaints_follow_their_sop_flow(walked, db):
+    now = walked
+    complaints = db.session.scalars(sa.select(Complaint)).all()
+    rows = db.session.scalars(sa.select(ComplaintStep).order_by(ComplaintStep.id))
+    by_complaint = {}
+    for row in rows:
+        by_complaint.setdefault(row.complaint_id, []).append(row)
+    decisions = set()
+    for complaint in complaints:
+        version, steps = complaint.sop_version, by_complaint.get(complaint.id, [])
+        if complaint.status == ComplaintStatus.NEW:
+            assert steps == [] and complaint.current_step_number is None
+            continue
+        first = steps[0]
+        assert version.step(first.step_number).kind == StepKind.START
+        assert first.started_at == complaint.received_at
+        for before, after in zip(steps, steps[1:], strict=False):
+            step = version.step(before.step_number)
+            assert after.step_number == _expected_next(step, before.answer)
+            assert (before.answer is not None) == (step.kind == StepKind.DECISION)
+            if before.answer is not None:
+                decisions.add(before.answer)
+            assert before.completed_at == after.started_at <= now
+            assert before.actor.office_id == complaint.office_id
+        last = steps[-1]
+        assert last.step_number == complaint.current_step_number
+        if complaint.status == ComplaintStatus.CLOSED:
+            assert version.step(last.step_number).kind == StepKind.END
+            assert complaint.closed_at == last.completed_at <= now
+        else:
+            assert last.completed_at is None
+            assert complaint.step_due_at == last.due_at
+            assert all(s.completed_at is not None for s in steps[:-1])
+    assert decisions == {True, False}  # both branches are taken somewhere
+    statuses = {c.status for c in complaints}
+    assert statuses == set(ComplaintStatus)
+    open_steps = {c.current_step_number for c in complaints
+                  if c.status == ComplaintStatus.IN_PROGRESS}
+    assert len(open_steps) > 2  # still open at various steps
+
+
+def test_demo_has_late_steps_and_overdue_complaints(walked, db):
+    now = walked
+    late_done = db.session.scalar(
+        sa.select(sa.func.count()).select_from(ComplaintStep).where(
+            ComplaintStep.completed_at > ComplaintStep.due_at))
+    on_time = db.session.scalar(
+        sa.select(sa.func.count()).select_from(ComplaintStep).where(
+            ComplaintStep.completed_at <= ComplaintStep.due_at))
+    assert 0 < late_done < on_time
+    overdue = db.session.scalar(
+        sa.select(sa.func.count()).select_from(Complaint).where(
+            Complaint.status == ComplaintStatus.IN_PROGRESS,
+            sa.or_(Complaint.step_due_at < now, Complaint.due_at < now)))
+    assert overdue > 0
+
+
+def test_demo_steps_are_done_by_holders_of_their_lane(walked, db):
+    rows = db.session.scalars(
+        sa.select(ComplaintStep).where(ComplaintStep.completed_at.isnot(None)))
+    for row in rows:
+        step = row.complaint.sop_version.step(row.step_number)
+        if step.kind == StepKind.END:
+            continue
+        actor = row.actor
+        public = re.search("masyarakat|pelapor", step.lane.name, re.I)
+        if public:
+            assert actor.access_level == AccessLevel.STAFF
+        else:
+            assert actor.holds_role(step.lane.role_id), (actor, step.lane.name)
 
 
 def test_demo_load_if_empty_second_run_adds_nothing(loaded, runner, db):
@@ -145,7 +233,10 @@ def test_demo_load_same_seed_gives_same_complaints(db):
             (c.register_no, c.reporter_name, c.subject, c.channel, c.status,
              c.current_step_number, c.received_at)
             for c in db.session.scalars(sa.select(Complaint))
-        )
+        ) + db.session.execute(
+            sa.select(ComplaintStep.step_number, ComplaintStep.started_at,
+                      ComplaintStep.completed_at, ComplaintStep.answer)
+            .order_by(ComplaintStep.id)).all()
         db.session.rollback()
         return rows
 

@@ -15,8 +15,9 @@ from faker import Faker
 from .. import sopfile, sops
 from ..errors import SopAdminError
 from ..extensions import db
-from ..models import AccessLevel, Office, hash_password
+from ..models import Office, hash_password
 from .complaints import DemoOffice, make_complaints
+from .handling import staffing
 from .offices import (
     DEMO_PASSWORD,
     DemoLogin,
@@ -93,10 +94,8 @@ def load(*, complaints: int = 300, seed: int = 1, now: datetime,
             )
             office_users = make_users(office, fake, password_hash, now)
             users += office_users
-            clerk = next(u for u in office_users
-                         if u.access_level == AccessLevel.STAFF)
             offices.append(DemoOffice(
-                office=office, clerk=clerk, version=version,
+                office=office, staffing=staffing(office_users), version=version,
                 place=office.government.removeprefix("Pemerintah ").strip(),
             ))
     users.append(make_superadmin(offices[0].office, fake, password_hash, now))

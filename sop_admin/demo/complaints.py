@@ -3,7 +3,8 @@
 Everything comes from one `random.Random` and one seeded Faker (`id_ID`), so
 the same seed and `now` give the same complaints. Reports are generated first
 and registered in the order they were received, so register numbers rise with
-time within each office, as they would at a real desk.
+time within each office, as they would at a real desk, and then walked
+through their SOP (see `handling`).
 """
 
 import random
@@ -19,12 +20,10 @@ from ..models import (
     Channel,
     Classification,
     Complaint,
-    ComplaintStatus,
     Office,
     SopVersion,
-    StepKind,
-    User,
 )
+from .handling import Staffing, register_delay, walk
 from .topics import EXPECTATIONS, TOPICS
 
 #: How far back demo complaints go.
@@ -38,7 +37,7 @@ CITY_SYSTEMS = {"YGY": "UPIK"}
 @dataclass(frozen=True)
 class DemoOffice:
     office: Office
-    clerk: User  #: the staf user, who registers the office's complaints
+    staffing: Staffing  #: the clerk who registers, and who acts on each lane
     version: SopVersion | None
     place: str  #: "Kota Depok", for addresses
 
@@ -123,45 +122,6 @@ def complaint_fields(rng: random.Random, fake: Faker, demo: DemoOffice,
     return fields
 
 
-def _walk(rng: random.Random, version: SopVersion) -> list[int]:
-    """Step numbers of one way through the SOP, from its start to an end."""
-    steps = {step.number: step for step in version.steps}
-    current = next((s for s in version.steps if s.kind == StepKind.START), None)
-    path = []
-    while current is not None and len(path) < 4 * len(steps):
-        path.append(current.number)
-        if current.kind == StepKind.END or not current.successors:
-            break
-        current = steps.get(rng.choice(current.successors))
-    return path
-
-
-def _progress(rng: random.Random, complaint: Complaint, now: datetime) -> None:
-    """Move a registered complaint along its SOP as far as its age suggests."""
-    age = now - complaint.received_at
-    weights = ((5, 15, 80) if age > timedelta(days=30)
-               else (10, 50, 40) if age > timedelta(days=7) else (50, 40, 10))
-    status = rng.choices(list(ComplaintStatus), weights=weights)[0]
-    path = _walk(rng, complaint.sop_version) if complaint.sop_version else []
-    ends = [n for n in path[-1:] if complaint.sop_version.step(n).kind == StepKind.END]
-    if status == ComplaintStatus.CLOSED and not ends:
-        status = ComplaintStatus.IN_PROGRESS
-    changed = complaint.created_at
-    if status == ComplaintStatus.CLOSED:
-        took = timedelta(hours=rng.uniform(2, 24 * min(age.days + 1, 14)))
-        complaint.closed_at = changed = min(complaint.received_at + took, now)
-        complaint.current_step_number = ends[0]
-    elif status == ComplaintStatus.IN_PROGRESS and len(path) > 1:
-        complaint.current_step_number = rng.choice(path[1:len(path) - len(ends)]
-                                                   or path[1:])
-        changed = min(complaint.received_at + age * rng.random(), now)
-    else:
-        status = ComplaintStatus.NEW
-        complaint.current_step_number = path[0] if path else None
-    complaint.status = status
-    complaint.updated_at = max(changed, complaint.created_at)
-
-
 def make_complaints(offices: list[DemoOffice], count: int, *, seed: int,
                     now: datetime, progress) -> list[Complaint]:
     """Generate, register and progress `count` complaints across the offices."""
@@ -178,12 +138,11 @@ def make_complaints(offices: list[DemoOffice], count: int, *, seed: int,
     made = []
     with progress(reports, "Pengaduan / complaints") as bar:
         for demo, fields in bar:
-            registered = min(fields["received_at"]
-                             + timedelta(minutes=rng.randint(5, 120)), now)
+            registered = min(fields["received_at"] + register_delay(rng), now)
             complaint = register_complaint(
-                demo.office, actor=demo.clerk, now=registered,
+                demo.office, actor=demo.staffing.clerk, now=registered,
                 sop_version=demo.version, **fields,
             )
-            _progress(rng, complaint, now)
+            walk(rng, complaint, demo.staffing, registered, now)
             made.append(complaint)
     return made
