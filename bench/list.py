@@ -1,0 +1,165 @@
+"""Complaint list page at 1 000 and 100 000 complaints on PostgreSQL (issue 5).
+
+The page is rendered through the Flask test client, logged in as the admin
+of one of five offices (so 1/5 of the rows are theirs), with filters off
+(the plain first page) and on (status Diproses + Terlambat = Ya). Rows are
+generated server-side by INSERT ... SELECT generate_series in a scratch
+database; the generation runs with session_replication_role = replica,
+which skips the audit triggers for those inserts only (the page requests
+themselves run with auditing on). Median of ROUNDS requests each after a
+warm-up; the ratio 100 000 / 1 000 should be <= 1.5.
+
+Environment: BENCH_POSTGRES_URL (default
+postgresql+psycopg://postgres@127.0.0.1:5432/test; a scratch database is
+created beside it and dropped), BENCH_LIST_ROUNDS (5), BENCH_LIST_SIZES
+("1000,100000").
+"""
+
+import os
+import statistics
+import time
+from contextlib import contextmanager
+
+import sqlalchemy as sa
+
+PG_URL = os.environ.get(
+    "BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+ROUNDS = int(os.environ.get("BENCH_LIST_ROUNDS", "5"))
+SIZES = [int(n) for n in os.environ.get("BENCH_LIST_SIZES", "1000,100000").split(",")]
+OFFICES = 5
+PASSWORD = "bench-password-123"  # noqa: S105 - throwaway scratch database
+TARGET = 1.5
+
+GENERATE = """
+INSERT INTO complaints (office_id, register_no, received_at, channel, subject,
+    description, reporter_name, status, classification, anonymous, confidential,
+    reporter_email_consent, current_step_number, step_due_at, due_at, closed_at,
+    created_at, updated_at)
+SELECT o.ids[1 + g % CAST(:offices AS integer)],
+       o.codes[1 + g % CAST(:offices AS integer)] || '/2026/' || lpad(g::text, 7, '0'),
+       t.received,
+       (ARRAY['facebook','x','instagram','youtube','whatsapp','sms','phone',
+              'email','website','lapor','walk_in'])[1 + g % 11],
+       'Pengaduan nomor ' || g,
+       'Jalan berlubang di depan pasar, laporan nomor ' || g,
+       'Pelapor ' || g,
+       (ARRAY['new','in_progress','closed'])[1 + g % 3],
+       (ARRAY['aspiration','complaint','information_request'])[1 + g % 3],
+       false, g % 10 = 0, false,
+       CASE WHEN g % 3 = 0 THEN NULL ELSE 2 END,
+       CASE WHEN g % 3 = 1 THEN t.received + (g / 3 % 7) * interval '1 day' END,
+       t.received + interval '5 days',
+       CASE WHEN g % 3 = 2 THEN t.received + interval '2 days' END,
+       t.received, t.received
+FROM generate_series(CAST(:first AS integer), CAST(:last AS integer)) AS g,
+     LATERAL (SELECT now() - interval '3 days' - g * interval '47 seconds'
+                      AS received) AS t,
+     (SELECT array_agg(id ORDER BY id) AS ids, array_agg(code ORDER BY id) AS codes
+        FROM offices) AS o
+"""
+
+
+@contextmanager
+def scratch_database():
+    url = sa.engine.make_url(PG_URL)
+    name = f"bench_list_{os.getpid()}"
+    server = sa.create_engine(url, isolation_level="AUTOCOMMIT")
+    with server.connect() as conn:
+        conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}"')
+        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    try:
+        yield url.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with server.connect() as conn:
+            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        server.dispose()
+
+
+def _generate(db, first: int, last: int) -> None:
+    with db.engine.begin() as conn:
+        conn.exec_driver_sql("SET LOCAL session_replication_role = replica")
+        conn.execute(sa.text(GENERATE), {"first": first, "last": last,
+                                         "offices": OFFICES})
+        conn.execute(sa.text(
+            "SELECT setval(pg_get_serial_sequence('complaints', 'id'), "
+            "(SELECT max(id) FROM complaints))"))
+    with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.exec_driver_sql("ANALYZE complaints")
+
+
+def _time(client, url: str) -> float:
+    client.get(url)  # warm-up (templates, plan cache)
+    times = []
+    for _ in range(ROUNDS):
+        started = time.perf_counter()
+        response = client.get(url)
+        times.append(time.perf_counter() - started)
+        assert response.status_code == 200, response.status_code
+        assert "/2026/" in response.text, response.text[-3000:]
+    return statistics.median(times)
+
+
+def _filtered_url(app) -> str:
+    view = next(v for v in app.extensions["admin"][0]._views
+                if v.endpoint == "complaint")
+    with app.test_request_context():
+        overdue = view.overdue_url()
+    status = next(i for i, f in enumerate(view._filters) if str(f.name) == "Status")
+    return f"{overdue}&flt1_{view.get_filter_arg(status, view._filters[status])}" \
+           "=in_progress"
+
+
+def run(uri: str) -> dict[tuple[str, int], float]:
+    from flask_migrate import upgrade
+
+    from sop_admin import create_app
+    from sop_admin.extensions import db
+    from sop_admin.models import AccessLevel, Office, User, hash_password
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": uri, "SECRET_KEY": "bench",
+                      "WTF_CSRF_ENABLED": False})
+    results = {}
+    with app.app_context():
+        upgrade()
+        offices = [Office(code=f"B{i}", government="Pemerintah Kota Bench",
+                          name=f"Dinas {i}") for i in range(OFFICES)]
+        db.session.add_all(offices)
+        db.session.flush()
+        db.session.add(User(username="bench.admin", full_name="Admin Bench",
+                            office=offices[0], access_level=AccessLevel.ADMIN,
+                            password_hash=hash_password(PASSWORD)))
+        db.session.commit()
+        client = app.test_client()
+        response = client.post("/login", data={"username": "bench.admin",
+                                               "password": PASSWORD})
+        assert response.status_code == 302, response.text
+        pages = {"filters off": "/admin/complaint/", "filters on": _filtered_url(app)}
+        done = 0
+        for size in SIZES:
+            _generate(db, done + 1, size)
+            done = size
+            for label, url in pages.items():
+                results[label, size] = _time(client, url)
+                print(f"  {size:>7} complaints, {label:<11}: "
+                      f"{results[label, size] * 1000:7.1f} ms", flush=True)
+        db.session.remove()
+        db.engine.dispose()
+    return results
+
+
+def main() -> None:
+    print("Complaint list page (test client, admin of 1 of 5 offices), PostgreSQL;"
+          f" median of {ROUNDS} requests.")
+    print("  rows generated with session_replication_role = replica: audit "
+          "triggers skipped for the generation only.")
+    try:
+        with scratch_database() as uri:
+            results = run(uri)
+    except sa.exc.OperationalError as exc:
+        print(f"  skipped: PostgreSQL not reachable ({exc.__class__.__name__})")
+        return
+    low, high = SIZES[0], SIZES[-1]
+    for label in ("filters off", "filters on"):
+        ratio = results[label, high] / results[label, low]
+        verdict = "ok" if ratio <= TARGET else "OVER TARGET"
+        print(f"  {label}: {high}/{low} = {ratio:.2f}x (target <= {TARGET}) {verdict}")
