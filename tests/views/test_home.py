@@ -137,3 +137,16 @@ def test_duration_text(app):
     assert duration_text(45 * 60) == "45 menit"
     assert duration_text(3 * 3600 + 20 * 60) == "3 jam 20 menit"
     assert duration_text(2 * 86400 + 3 * 3600 + 59) == "2 hari 3 jam"
+
+
+def test_home_in_english(make, db, login_as, offices):
+    office, _ = offices
+    make.complaint(office, status=ComplaintStatus.IN_PROGRESS,
+                   step_due_at=utcnow() - timedelta(minutes=5))
+    staff = make.user(office, AccessLevel.STAFF)
+    db.session.commit()
+    client = login_as(staff)
+    client.get("/lang/en")
+    page = client.get("/admin/").text
+    assert "My tasks" in page and "Complaints this month" in page
+    assert "Tugas saya" not in page
