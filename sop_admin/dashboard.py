@@ -55,6 +55,7 @@ class StepMedian:
     """How long one SOP step took (median) against the time it was allowed."""
 
     version_id: int
+    office_code: str
     sop_name: str
     step_number: int
     activity: str
@@ -234,15 +235,16 @@ def step_medians(office_id: int | None, now: datetime) -> list[StepMedian]:
         return []
     version_ids = {version for version, _ in counts}
     steps = db.session.execute(
-        select(SopVersion.id, SopVersion.name, SopStep.number, SopStep.activity,
-               SopStep.time_text)
+        select(SopVersion.id, Office.code, SopVersion.name, SopStep.number,
+               SopStep.activity, SopStep.time_text)
+        .join(Office, Office.id == SopVersion.office_id)
         .join(SopStep, SopStep.version_id == SopVersion.id)
         .where(SopVersion.id.in_(version_ids), SopStep.kind != StepKind.END)
-        .order_by(SopVersion.name, SopVersion.id, SopStep.number)).all()
+        .order_by(Office.code, SopVersion.name, SopVersion.id, SopStep.number)).all()
     return [
-        StepMedian(version, name, number, activity, time_text,
+        StepMedian(version, code, name, number, activity, time_text,
                    counts[version, number], taken[version, number],
                    allowed.get((version, number)))
-        for version, name, number, activity, time_text in steps
+        for version, code, name, number, activity, time_text in steps
         if (version, number) in counts
     ]

@@ -22,11 +22,15 @@ from ..models import Complaint, SopStep, StepKind, User
 LATE_SHARE = 0.15
 LATE_FACTOR = (1.1, 3.0)
 ON_TIME_FACTOR = (0.1, 0.9)
-#: A step without a deadline (the reporter's reply, a monitoring interval).
+#: A step without a deadline (the reporter's reply, a monitoring interval),
+#: and a decision without one (answered by the officer who just acted).
 UNTIMED = (timedelta(minutes=10), timedelta(hours=6))
-#: Share of complaints left untouched at registration, and of those that stall.
+UNTIMED_DECISION = (timedelta(minutes=2), timedelta(minutes=45))
+#: Share of complaints left untouched at registration, and of those that
+#: stall (after at most STALL_STEPS moves) and stay open past their deadline.
 NOT_STARTED_SHARE = 0.04
-STALL_SHARE = 0.12
+STALL_SHARE = 0.15
+STALL_STEPS = 6
 #: Registration follows the post by this much.
 REGISTER_DELAY = (timedelta(minutes=5), timedelta(hours=2))
 
@@ -45,10 +49,11 @@ class Staffing:
         return self.holders.get(step.lane.role_id, self.admin)
 
 
-def _duration(rng: random.Random, started: datetime,
+def _duration(rng: random.Random, step: SopStep, started: datetime,
               due: datetime | None) -> timedelta:
     if due is None:
-        low, high = UNTIMED
+        low, high = (UNTIMED_DECISION if step.kind == StepKind.DECISION
+                     else UNTIMED)
         return low + (high - low) * rng.random()
     allowed = max(due - started, timedelta(minutes=1))
     factor = rng.uniform(*(LATE_FACTOR if rng.random() < LATE_SHARE
@@ -75,14 +80,14 @@ def walk(rng: random.Random, complaint: Complaint, staffing: Staffing,
         return
     version = complaint.sop_version
     row = workflow.start(complaint, actor=staffing.clerk, now=registered)
-    stall_after = (rng.randint(1, len(version.steps))
-                   if rng.random() < STALL_SHARE else None)
+    stall_after = (rng.randint(1, STALL_STEPS) if rng.random() < STALL_SHARE
+                   else None)
     visited = {row.step_number}
     done = 0
     while not complaint.is_closed and done < 3 * len(version.steps):
         step = version.step(row.step_number)
         finished = max(row.started_at, registered) + _duration(
-            rng, row.started_at, row.due_at)
+            rng, step, row.started_at, row.due_at)
         if finished > now or done == stall_after:
             return
         answer = (_answer(rng, step, visited) if step.kind == StepKind.DECISION

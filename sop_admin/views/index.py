@@ -48,7 +48,13 @@ def _series(figures: dict[str, int], names: dict) -> dict:
             "values": [figures[m.value] for m in members]}
 
 
-def chart_data(breakdown: dict, medians: list[dashboard.StepMedian]) -> dict:
+def _step_label(median: dashboard.StepMedian, every_office: bool) -> str:
+    label = f"{median.step_number}. {median.activity[:40]}"
+    return f"{median.office_code} {label}" if every_office else label
+
+
+def chart_data(breakdown: dict, medians: list[dashboard.StepMedian],
+               every_office: bool) -> dict:
     hours = 3600.0
     return {
         "channel": _series(breakdown["channel"], labels.CHANNELS),
@@ -56,7 +62,7 @@ def chart_data(breakdown: dict, medians: list[dashboard.StepMedian]) -> dict:
         "classification": _series(breakdown["classification"],
                                   labels.CLASSIFICATIONS),
         "steps": {
-            "labels": [f"{m.sop_name[:30]} · {m.step_number}" for m in medians],
+            "labels": [_step_label(m, every_office) for m in medians],
             "median": [round(m.median_seconds / hours, 2) for m in medians],
             "allowed": [None if m.allowed_seconds is None
                         else round(m.allowed_seconds / hours, 2) for m in medians],
@@ -108,7 +114,7 @@ class HomeView(AdminIndexView):
             overdue=dashboard.overdue(office_id, now, LIST_LIMIT),
             breakdown=breakdown,
             medians=medians,
-            charts=chart_data(breakdown, medians),
+            charts=chart_data(breakdown, medians, every_office=office_id is None),
             offices=offices,
             office_id=office_id,
             now=now,

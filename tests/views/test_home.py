@@ -115,6 +115,7 @@ def test_home_charts_are_json_drawn_by_static_script(make, db, login_as, offices
     data = _chart_data(page)
     assert data["channel"] == {"labels": ["Facebook"], "values": [2]}
     assert data["status"] == {"labels": ["Selesai"], "values": [2]}
+    assert data["steps"]["labels"] == ["1. Menerima pengaduan"]
     assert data["steps"]["median"] == [1.0]  # 60 minutes
     assert data["steps"]["allowed"] == [0.08]  # 5 minutes
     assert "1 jam" in page and "Melebihi standar" in page
