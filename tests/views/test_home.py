@@ -1,9 +1,11 @@
 """The home dashboard: figures of the user's own office, the superadmin's
 office selector, the lists per access level, and charts without inline script."""
 
+import hashlib
 import json
 import re
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 
@@ -151,3 +153,13 @@ def test_home_in_english(make, db, login_as, offices):
     page = client.get("/admin/").text
     assert "My tasks" in page and "Complaints this month" in page
     assert "Tugas saya" not in page
+
+
+def test_pinned_chartjs_is_the_version_its_folder_names():
+    root = Path(__file__).resolve().parents[2] / "static"
+    script = root / CHARTJS
+    version = re.search(r"chartjs-([\d.]+)/", CHARTJS).group(1)
+    assert script.read_text()[:60].splitlines()[1] == f" * Chart.js v{version}"
+    source = (script.parent / "SOURCE.txt").read_text()
+    assert hashlib.sha256(script.read_bytes()).hexdigest() in source
+    assert (script.parent / "LICENSE.md").exists()
