@@ -1,0 +1,240 @@
+"""Deliver the outbox: claim a row, send it over SMTP, record the outcome.
+
+Each row is claimed before it is sent, by one guarded UPDATE
+(`status='sending' WHERE id=? AND status='pending'`) committed on its own:
+of two senders (cron overlapping the background thread, two app servers)
+only the one whose UPDATE matched sends, so a mail never goes twice. The
+outcome is committed right after each mail, so a sender killed mid-batch
+leaves at most the one row it was sending in `sending`. Whether that mail
+left is unknowable, so such a row is not retried by itself: after
+OUTBOX_STALE_MINUTES the next run marks it failed with a note, and an admin
+decides on "Kirim ulang" (the Message-ID stays the same, so a mail client
+shows a duplicate as one mail).
+
+A failed attempt keeps the server's error, counts the attempt and waits
+OUTBOX_RETRY_SECONDS x 2^(attempts-1) before the next (capped at a day);
+after OUTBOX_MAX_ATTEMPTS the row is failed. A server that cannot be reached
+ends the run (the rest stay pending for the next one) instead of spending
+every row's attempts on the same outage.
+"""
+
+import logging
+import smtplib
+import ssl
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from email.message import EmailMessage
+from email.utils import format_datetime
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from ..models import OutboxMessage, OutboxStatus
+
+log = logging.getLogger(__name__)
+MAX_BACKOFF = timedelta(days=1)
+STALE_NOTE = ("Pengirim berhenti saat mengirim pesan ini; periksa apakah surel "
+              "sudah sampai sebelum mengirim ulang.")
+
+
+@dataclass(frozen=True)
+class MailSettings:
+    host: str
+    port: int = 25
+    security: str = "none"  #: none | starttls | ssl
+    username: str | None = None
+    password: str | None = None
+    sender: str = "sop-admin@localhost"
+    timeout: float = 30.0
+    max_attempts: int = 8
+    retry_seconds: int = 60
+    stale_minutes: int = 15
+
+    @classmethod
+    def from_config(cls, config) -> "MailSettings | None":
+        """None when no MAIL_HOST is configured (notices then wait in the outbox)."""
+        if not config.get("MAIL_HOST"):
+            return None
+        security = (config.get("MAIL_SECURITY") or "none").lower()
+        if security not in ("none", "starttls", "ssl"):
+            raise ValueError(f"MAIL_SECURITY={security!r}: none, starttls or ssl")
+        return cls(
+            host=config["MAIL_HOST"], port=int(config.get("MAIL_PORT") or 25),
+            security=security, username=config.get("MAIL_USERNAME"),
+            password=config.get("MAIL_PASSWORD"),
+            sender=config.get("MAIL_SENDER") or cls.sender,
+            timeout=float(config.get("MAIL_TIMEOUT") or 30),
+            max_attempts=int(config.get("OUTBOX_MAX_ATTEMPTS") or 8),
+            retry_seconds=int(config.get("OUTBOX_RETRY_SECONDS") or 60),
+            stale_minutes=int(config.get("OUTBOX_STALE_MINUTES") or 15),
+        )
+
+
+@dataclass
+class SendResult:
+    sent: int = 0
+    retrying: int = 0
+    failed: int = 0
+    stale: int = 0
+    #: Set when the run stopped because the server could not be reached.
+    unreachable: str | None = None
+    errors: list[str] = field(default_factory=list)
+
+    def summary(self) -> str:
+        text = (f"terkirim / sent {self.sent}, dicoba lagi nanti / retrying "
+                f"{self.retrying}, gagal / failed {self.failed}")
+        if self.stale:
+            text += f", terhenti / stale {self.stale}"
+        if self.unreachable:
+            text += f"; server tidak terjangkau / unreachable: {self.unreachable}"
+        return text
+
+
+def backoff(settings: MailSettings, attempts: int) -> timedelta:
+    delay = timedelta(seconds=settings.retry_seconds * 2 ** max(0, attempts - 1))
+    return min(delay, MAX_BACKOFF)
+
+
+def build_email(row: OutboxMessage, settings: MailSettings) -> EmailMessage:
+    mail = EmailMessage()
+    mail["From"] = settings.sender
+    mail["To"] = row.recipient
+    mail["Subject"] = row.subject
+    mail["Message-ID"] = row.message_id
+    mail["Date"] = format_datetime(row.created_at)
+    mail["Auto-Submitted"] = "auto-generated"
+    mail.set_content(row.body_text)
+    if row.body_html:
+        mail.add_alternative(row.body_html, subtype="html")
+    return mail
+
+
+def connect(settings: MailSettings) -> smtplib.SMTP:
+    if settings.security == "ssl":
+        smtp = smtplib.SMTP_SSL(settings.host, settings.port, timeout=settings.timeout,
+                                context=ssl.create_default_context())
+    else:
+        smtp = smtplib.SMTP(settings.host, settings.port, timeout=settings.timeout)
+        if settings.security == "starttls":
+            smtp.starttls(context=ssl.create_default_context())
+    if settings.username:
+        smtp.login(settings.username, settings.password or "")
+    return smtp
+
+
+def due_ids(session: Session, now: datetime, limit: int | None) -> list[int]:
+    query = (select(OutboxMessage.id)
+             .where(OutboxMessage.status == OutboxStatus.PENDING,
+                    OutboxMessage.next_attempt_at <= now)
+             .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id))
+    if limit:
+        query = query.limit(limit)
+    return list(session.scalars(query))
+
+
+def claim(session: Session, message_id: int, now: datetime) -> bool:
+    """Take the row for this sender; False if another sender has it.
+
+    While `sending`, `next_attempt_at` holds when the attempt started (so a
+    stuck row can be told from one being sent right now).
+    """
+    result = session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id == message_id,
+               OutboxMessage.status == OutboxStatus.PENDING)
+        .values(status=OutboxStatus.SENDING, attempts=OutboxMessage.attempts + 1,
+                next_attempt_at=now)
+        .execution_options(synchronize_session=False))
+    session.commit()
+    return result.rowcount == 1
+
+
+def release_stale(session: Session, now: datetime, settings: MailSettings) -> int:
+    """Mark rows left in `sending` by a killed sender as failed, for an admin."""
+    result = session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.status == OutboxStatus.SENDING,
+               OutboxMessage.next_attempt_at
+               < now - timedelta(minutes=settings.stale_minutes))
+        .values(status=OutboxStatus.FAILED, last_error=STALE_NOTE)
+        .execution_options(synchronize_session=False))
+    session.commit()
+    return result.rowcount
+
+
+def _record_failure(session: Session, row: OutboxMessage, error: str,
+                    now: datetime, settings: MailSettings, result: SendResult) -> None:
+    row.last_error = error[:2000]
+    if row.attempts >= settings.max_attempts:
+        row.status = OutboxStatus.FAILED
+        result.failed += 1
+    else:
+        row.status = OutboxStatus.PENDING
+        row.next_attempt_at = now + backoff(settings, row.attempts)
+        result.retrying += 1
+    result.errors.append(f"{row.recipient}: {row.last_error}")
+    session.commit()
+
+
+def _smtp_error(exc: Exception) -> str:
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        return "; ".join(f"{code} {msg.decode(errors='replace')}"
+                         for code, msg in exc.recipients.values())
+    if isinstance(exc, smtplib.SMTPResponseException):
+        return f"{exc.smtp_code} {exc.smtp_error.decode(errors='replace')}"
+    return f"{type(exc).__name__}: {exc}"
+
+
+def send_pending(
+    session: Session,
+    settings: MailSettings,
+    *,
+    now: Callable[[], datetime],
+    limit: int | None = None,
+    progress: Callable[[int, int, SendResult], None] | None = None,
+) -> SendResult:
+    """Deliver the due messages (oldest first), one committed outcome each."""
+    result = SendResult(stale=release_stale(session, now(), settings))
+    ids = due_ids(session, now(), limit)
+    session.commit()
+    smtp = None
+    try:
+        for index, message_id in enumerate(ids, start=1):
+            if not claim(session, message_id, now()):
+                continue  # another sender has it
+            row = session.get(OutboxMessage, message_id, populate_existing=True)
+            try:
+                if smtp is None:
+                    smtp = connect(settings)
+            except (OSError, smtplib.SMTPException) as exc:
+                _record_failure(session, row, _smtp_error(exc), now(), settings,
+                                result)
+                result.unreachable = _smtp_error(exc)
+                break
+            try:
+                smtp.send_message(build_email(row, settings))
+            except (OSError, smtplib.SMTPException) as exc:
+                _record_failure(session, row, _smtp_error(exc), now(), settings,
+                                result)
+                if isinstance(exc, OSError | smtplib.SMTPServerDisconnected):
+                    smtp = _close(smtp)
+            else:
+                row.status, row.sent_at, row.last_error = (
+                    OutboxStatus.SENT, now(), None)
+                session.commit()
+                result.sent += 1
+            if progress:
+                progress(index, len(ids), result)
+    finally:
+        _close(smtp)
+    return result
+
+
+def _close(smtp: smtplib.SMTP | None) -> None:
+    if smtp is not None:
+        try:
+            smtp.quit()
+        except (OSError, smtplib.SMTPException):
+            smtp.close()
+    return None
