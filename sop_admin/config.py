@@ -67,6 +67,7 @@ def from_environment(instance_path: Path) -> dict:
         "OUTBOX_MAX_ATTEMPTS": int(os.environ.get("OUTBOX_MAX_ATTEMPTS", "8")),
         "OUTBOX_RETRY_SECONDS": int(os.environ.get("OUTBOX_RETRY_SECONDS", "60")),
         "OUTBOX_STALE_MINUTES": int(os.environ.get("OUTBOX_STALE_MINUTES", "15")),
+        "OUTBOX_BATCH": int(os.environ.get("OUTBOX_BATCH", "20")),
         "OUTBOX_BACKGROUND": os.environ.get("OUTBOX_BACKGROUND") == "1",
         "OUTBOX_INTERVAL_SECONDS": int(os.environ.get("OUTBOX_INTERVAL_SECONDS", "60")),
     }

@@ -113,7 +113,7 @@ def test_refused_connection_backs_off_then_fails(db, office):
     assert first.status == OutboxStatus.PENDING and first.attempts == 1
     assert "Connection refused" in first.last_error or "111" in first.last_error
     assert first.next_attempt_at == NOW + timedelta(seconds=60)
-    assert second.attempts == 0  # the run stopped at the outage
+    assert second.attempts == 0 and second.status == OutboxStatus.PENDING
     db.session.delete(second)
     db.session.commit()
     later = NOW + timedelta(seconds=61)
@@ -137,9 +137,10 @@ def test_server_error_is_kept_and_the_batch_goes_on(db, office, smtp_server):
 
 
 def test_a_claimed_row_is_not_claimed_again(db, office):
-    [row] = add_messages(db, office, 1)
-    assert claim(db.session, row.id, NOW)
-    assert not claim(db.session, row.id, NOW)
+    rows = add_messages(db, office, 3)
+    assert claim(db.session, NOW, 2) == [rows[0].id, rows[1].id]
+    assert claim(db.session, NOW, 5) == [rows[2].id]
+    assert claim(db.session, NOW, 5) == []
 
 
 def test_two_senders_never_send_the_same_mail(app, db, office, smtp_server):
@@ -165,7 +166,7 @@ def test_row_left_sending_by_a_killed_sender_is_failed_not_resent(db, office,
                                                                   smtp_server):
     inbox, port = smtp_server
     [stuck, waiting] = add_messages(db, office, 2)
-    claim(db.session, stuck.id, NOW)  # ... and the sender died here
+    assert claim(db.session, NOW, 1) == [stuck.id]  # ... and the sender died here
     result = send_pending(db.session, settings(port, stale_minutes=15),
                           now=clock(NOW + timedelta(minutes=20)))
     assert result.stale == 1 and result.sent == 1

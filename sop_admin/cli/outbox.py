@@ -38,8 +38,14 @@ def send_command(limit: int | None) -> None:
                    "menunggu di outbox / messages stay in the outbox.")
         return
 
-    def progress(index: int, total: int, result) -> None:
-        click.echo(f"\r{index}/{total}: {result.summary()}", nl=False, err=True)
+    now = utcnow()
+    due = db.session.scalar(select(func.count()).select_from(OutboxMessage).where(
+        OutboxMessage.status == OutboxStatus.PENDING,
+        OutboxMessage.next_attempt_at <= now))
+    total = min(due, limit) if limit else due
+
+    def progress(done: int, result) -> None:
+        click.echo(f"\r{done}/{total}: {result.summary()}", nl=False, err=True)
 
     result = send_pending(db.session, settings, now=utcnow, limit=limit,
                           progress=progress)

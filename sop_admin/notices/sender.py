@@ -1,21 +1,27 @@
-"""Deliver the outbox: claim a row, send it over SMTP, record the outcome.
+"""Deliver the outbox: claim due rows, send them over SMTP, record each outcome.
 
-Each row is claimed before it is sent, by one guarded UPDATE
-(`status='sending' WHERE id=? AND status='pending'`) committed on its own:
-of two senders (cron overlapping the background thread, two app servers)
-only the one whose UPDATE matched sends, so a mail never goes twice. The
-outcome is committed right after each mail, so a sender killed mid-batch
-leaves at most the one row it was sending in `sending`. Whether that mail
-left is unknowable, so such a row is not retried by itself: after
-OUTBOX_STALE_MINUTES the next run marks it failed with a note, and an admin
-decides on "Kirim ulang" (the Message-ID stays the same, so a mail client
-shows a duplicate as one mail).
+Rows are claimed before they are sent, by one guarded UPDATE committed on
+its own: `status='sending' WHERE id IN (due rows) AND status='pending'
+RETURNING id` (PostgreSQL adds FOR UPDATE SKIP LOCKED to the choice of rows).
+Of two senders (cron overlapping the background thread, two app servers)
+only the one whose UPDATE changed a row sends it, so a mail never goes
+twice. Claims are taken OUTBOX_BATCH rows at a time (one durable commit per
+batch instead of per mail); each outcome is committed right after its mail.
+
+A sender killed mid-batch leaves the rest of its batch in `sending`. Whether
+the mail being sent when it died left is unknowable, so such rows are never
+retried by themselves: after OUTBOX_STALE_MINUTES the next run marks them
+failed with a note, and an admin decides on "Kirim ulang" (the Message-ID
+stays the same, so a mail client shows a duplicate as one mail). On
+PostgreSQL an outcome is committed without waiting for the disk
+(`synchronous_commit = off`): a database crash can lose an outcome, which
+leaves the row in `sending` (reviewed as above), never sends it again.
 
 A failed attempt keeps the server's error, counts the attempt and waits
 OUTBOX_RETRY_SECONDS x 2^(attempts-1) before the next (capped at a day);
 after OUTBOX_MAX_ATTEMPTS the row is failed. A server that cannot be reached
-ends the run (the rest stay pending for the next one) instead of spending
-every row's attempts on the same outage.
+ends the run: the rows of the batch not tried go back to pending untouched,
+instead of spending every row's attempts on the same outage.
 """
 
 import logging
@@ -27,7 +33,7 @@ from datetime import datetime, timedelta
 from email.message import EmailMessage
 from email.utils import format_datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import select, text, update
 from sqlalchemy.orm import Session
 
 from ..models import OutboxMessage, OutboxStatus
@@ -50,6 +56,7 @@ class MailSettings:
     max_attempts: int = 8
     retry_seconds: int = 60
     stale_minutes: int = 15
+    batch: int = 20
 
     @classmethod
     def from_config(cls, config) -> "MailSettings | None":
@@ -68,6 +75,7 @@ class MailSettings:
             max_attempts=int(config.get("OUTBOX_MAX_ATTEMPTS") or 8),
             retry_seconds=int(config.get("OUTBOX_RETRY_SECONDS") or 60),
             stale_minutes=int(config.get("OUTBOX_STALE_MINUTES") or 15),
+            batch=int(config.get("OUTBOX_BATCH") or 20),
         )
 
 
@@ -123,31 +131,49 @@ def connect(settings: MailSettings) -> smtplib.SMTP:
     return smtp
 
 
-def due_ids(session: Session, now: datetime, limit: int | None) -> list[int]:
-    query = (select(OutboxMessage.id)
-             .where(OutboxMessage.status == OutboxStatus.PENDING,
-                    OutboxMessage.next_attempt_at <= now)
-             .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id))
-    if limit:
-        query = query.limit(limit)
-    return list(session.scalars(query))
+def claim(session: Session, now: datetime, size: int) -> list[int]:
+    """Take up to `size` due rows for this sender, oldest first; their ids.
 
-
-def claim(session: Session, message_id: int, now: datetime) -> bool:
-    """Take the row for this sender; False if another sender has it.
-
-    While `sending`, `next_attempt_at` holds when the attempt started (so a
+    While `sending`, `next_attempt_at` holds when the claim was made (so a
     stuck row can be told from one being sent right now).
     """
+    due = (select(OutboxMessage.id)
+           .where(OutboxMessage.status == OutboxStatus.PENDING,
+                  OutboxMessage.next_attempt_at <= now)
+           .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
+           .limit(size))
+    if session.get_bind().dialect.name == "postgresql":
+        due = due.with_for_update(skip_locked=True)
     result = session.execute(
         update(OutboxMessage)
-        .where(OutboxMessage.id == message_id,
+        .where(OutboxMessage.id.in_(due.scalar_subquery()),
                OutboxMessage.status == OutboxStatus.PENDING)
         .values(status=OutboxStatus.SENDING, attempts=OutboxMessage.attempts + 1,
                 next_attempt_at=now)
+        .returning(OutboxMessage.id)
         .execution_options(synchronize_session=False))
+    ids = sorted(result.scalars())
     session.commit()
-    return result.rowcount == 1
+    return ids
+
+
+def _unclaim(session: Session, ids: list[int]) -> None:
+    """Give back claimed rows that were never tried (the server is down)."""
+    if ids:
+        session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.id.in_(ids),
+                   OutboxMessage.status == OutboxStatus.SENDING)
+            .values(status=OutboxStatus.PENDING,
+                    attempts=OutboxMessage.attempts - 1)
+            .execution_options(synchronize_session=False))
+        session.commit()
+
+
+def _commit_outcome(session: Session) -> None:
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SET LOCAL synchronous_commit = off"))
+    session.commit()
 
 
 def release_stale(session: Session, now: datetime, settings: MailSettings) -> int:
@@ -174,7 +200,7 @@ def _record_failure(session: Session, row: OutboxMessage, error: str,
         row.next_attempt_at = now + backoff(settings, row.attempts)
         result.retrying += 1
     result.errors.append(f"{row.recipient}: {row.last_error}")
-    session.commit()
+    _commit_outcome(session)
 
 
 def _smtp_error(exc: Exception) -> str:
@@ -192,43 +218,55 @@ def send_pending(
     *,
     now: Callable[[], datetime],
     limit: int | None = None,
-    progress: Callable[[int, int, SendResult], None] | None = None,
+    progress: Callable[[int, SendResult], None] | None = None,
 ) -> SendResult:
-    """Deliver the due messages (oldest first), one committed outcome each."""
+    """Deliver the due messages, oldest first, batch by batch."""
     result = SendResult(stale=release_stale(session, now(), settings))
-    ids = due_ids(session, now(), limit)
-    session.commit()
-    smtp = None
+    done, smtp = 0, None
     try:
-        for index, message_id in enumerate(ids, start=1):
-            if not claim(session, message_id, now()):
-                continue  # another sender has it
-            row = session.get(OutboxMessage, message_id, populate_existing=True)
-            try:
-                if smtp is None:
-                    smtp = connect(settings)
-            except (OSError, smtplib.SMTPException) as exc:
-                _record_failure(session, row, _smtp_error(exc), now(), settings,
-                                result)
-                result.unreachable = _smtp_error(exc)
+        while limit is None or done < limit:
+            size = settings.batch if limit is None else min(settings.batch,
+                                                            limit - done)
+            ids = claim(session, now(), size)
+            if not ids:
                 break
-            try:
-                smtp.send_message(build_email(row, settings))
-            except (OSError, smtplib.SMTPException) as exc:
-                _record_failure(session, row, _smtp_error(exc), now(), settings,
-                                result)
-                if isinstance(exc, OSError | smtplib.SMTPServerDisconnected):
-                    smtp = _close(smtp)
-            else:
-                row.status, row.sent_at, row.last_error = (
-                    OutboxStatus.SENT, now(), None)
-                session.commit()
-                result.sent += 1
-            if progress:
-                progress(index, len(ids), result)
+            rows = session.scalars(
+                select(OutboxMessage).where(OutboxMessage.id.in_(ids))
+                .order_by(OutboxMessage.id)
+                .execution_options(populate_existing=True)).all()
+            for index, row in enumerate(rows):
+                try:
+                    smtp = smtp or connect(settings)
+                except (OSError, smtplib.SMTPException) as exc:
+                    result.unreachable = _smtp_error(exc)
+                    _record_failure(session, row, result.unreachable, now(),
+                                    settings, result)
+                    _unclaim(session, [r.id for r in rows[index + 1:]])
+                    return result
+                smtp = _send_one(session, smtp, row, settings, now, result)
+                done += 1
+                if progress:
+                    progress(done, result)
     finally:
         _close(smtp)
     return result
+
+
+def _send_one(session: Session, smtp: smtplib.SMTP, row: OutboxMessage,
+              settings: MailSettings, now, result: SendResult):
+    """Send one row and commit its outcome; the connection to use next (None
+    when the server dropped it)."""
+    try:
+        smtp.send_message(build_email(row, settings))
+    except (OSError, smtplib.SMTPException) as exc:
+        _record_failure(session, row, _smtp_error(exc), now(), settings, result)
+        if isinstance(exc, OSError | smtplib.SMTPServerDisconnected):
+            return _close(smtp)
+        return smtp
+    row.status, row.sent_at, row.last_error = OutboxStatus.SENT, now(), None
+    _commit_outcome(session)
+    result.sent += 1
+    return smtp
 
 
 def _close(smtp: smtplib.SMTP | None) -> None:
