@@ -5,17 +5,20 @@ its own: `status='sending' WHERE id IN (due rows) AND status='pending'
 RETURNING id` (PostgreSQL adds FOR UPDATE SKIP LOCKED to the choice of rows).
 Of two senders (cron overlapping the background thread, two app servers)
 only the one whose UPDATE changed a row sends it, so a mail never goes
-twice. Claims are taken OUTBOX_BATCH rows at a time (one durable commit per
-batch instead of per mail); each outcome is committed right after its mail.
+twice. A batch of OUTBOX_BATCH rows (default 20) is claimed in one commit,
+sent over one SMTP connection, and its outcomes are committed together:
+two commits (and two audit seals) per batch instead of per mail, which is
+what lets a slow disk still deliver dozens of mails a second.
 
-A sender killed mid-batch leaves the rest of its batch in `sending`. Whether
-the mail being sent when it died left is unknowable, so such rows are never
-retried by themselves: after OUTBOX_STALE_MINUTES the next run marks them
-failed with a note, and an admin decides on "Kirim ulang" (the Message-ID
-stays the same, so a mail client shows a duplicate as one mail). On
-PostgreSQL an outcome is committed without waiting for the disk
-(`synchronous_commit = off`): a database crash can lose an outcome, which
-leaves the row in `sending` (reviewed as above), never sends it again.
+A sender killed mid-batch leaves its batch in `sending`: which of those
+mails left is unknowable, so such rows are never retried by themselves.
+After OUTBOX_STALE_MINUTES the next run marks them failed with a note, and
+an admin decides on "Kirim ulang" (the Message-ID stays the same, so a mail
+client shows a duplicate as one mail). OUTBOX_BATCH=1 narrows that to the
+one mail in flight, at the cost of throughput. On PostgreSQL outcomes are
+committed without waiting for the disk (`synchronous_commit = off`): a
+database crash can lose outcomes, which leaves rows in `sending` (reviewed
+as above), never sends them again; claims always wait for the disk.
 
 A failed attempt keeps the server's error, counts the attempt and waits
 OUTBOX_RETRY_SECONDS x 2^(attempts-1) before the next (capped at a day);
@@ -167,7 +170,6 @@ def _unclaim(session: Session, ids: list[int]) -> None:
             .values(status=OutboxStatus.PENDING,
                     attempts=OutboxMessage.attempts - 1)
             .execution_options(synchronize_session=False))
-        session.commit()
 
 
 def _commit_outcome(session: Session) -> None:
@@ -200,7 +202,7 @@ def _record_failure(session: Session, row: OutboxMessage, error: str,
         row.next_attempt_at = now + backoff(settings, row.attempts)
         result.retrying += 1
     result.errors.append(f"{row.recipient}: {row.last_error}")
-    _commit_outcome(session)
+    session.flush()
 
 
 def _smtp_error(exc: Exception) -> str:
@@ -242,11 +244,13 @@ def send_pending(
                     _record_failure(session, row, result.unreachable, now(),
                                     settings, result)
                     _unclaim(session, [r.id for r in rows[index + 1:]])
+                    _commit_outcome(session)
                     return result
                 smtp = _send_one(session, smtp, row, settings, now, result)
                 done += 1
                 if progress:
                     progress(done, result)
+            _commit_outcome(session)
     finally:
         _close(smtp)
     return result
@@ -254,7 +258,7 @@ def send_pending(
 
 def _send_one(session: Session, smtp: smtplib.SMTP, row: OutboxMessage,
               settings: MailSettings, now, result: SendResult):
-    """Send one row and commit its outcome; the connection to use next (None
+    """Send one row and flush its outcome; the connection to use next (None
     when the server dropped it)."""
     try:
         smtp.send_message(build_email(row, settings))
@@ -264,7 +268,7 @@ def _send_one(session: Session, smtp: smtplib.SMTP, row: OutboxMessage,
             return _close(smtp)
         return smtp
     row.status, row.sent_at, row.last_error = OutboxStatus.SENT, now(), None
-    _commit_outcome(session)
+    session.flush()
     result.sent += 1
     return smtp
 
