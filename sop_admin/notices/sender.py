@@ -147,17 +147,23 @@ def claim(session: Session, now: datetime, size: int) -> list[int]:
            .limit(size))
     if session.get_bind().dialect.name == "postgresql":
         due = due.with_for_update(skip_locked=True)
-    result = session.execute(
-        update(OutboxMessage)
-        .where(OutboxMessage.id.in_(due.scalar_subquery()),
-               OutboxMessage.status == OutboxStatus.PENDING)
-        .values(status=OutboxStatus.SENDING, attempts=OutboxMessage.attempts + 1,
-                next_attempt_at=now)
-        .returning(OutboxMessage.id)
-        .execution_options(synchronize_session=False))
-    ids = sorted(result.scalars())
-    session.commit()
-    return ids
+    # Two statements: as a subquery of the UPDATE, PostgreSQL may evaluate
+    # a LIMIT ... SKIP LOCKED choice more than once and claim too many rows.
+    while True:
+        chosen = list(session.scalars(due))
+        ids = sorted(session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.id.in_(chosen),
+                   OutboxMessage.status == OutboxStatus.PENDING)
+            .values(status=OutboxStatus.SENDING,
+                    attempts=OutboxMessage.attempts + 1, next_attempt_at=now)
+            .returning(OutboxMessage.id)
+            .execution_options(synchronize_session=False)).scalars()
+        ) if chosen else []
+        session.commit()
+        if ids or not chosen:  # claimed some, or nothing is due
+            return ids
+        # another sender took every row chosen (SQLite has no SKIP LOCKED)
 
 
 def _unclaim(session: Session, ids: list[int]) -> None:
