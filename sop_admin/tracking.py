@@ -7,6 +7,11 @@ hash covers the register number too, so one code is only good for its own
 complaint. Codes use Crockford's base32 alphabet (no I, L, O, U) in groups of
 four, and reading them back forgives case, spaces, dashes and the usual
 look-alikes (O for 0, I or L for 1), because reporters type them from paper.
+
+One exception to "only the hash": a reporter who gave an e-mail address and
+agreed gets the code in the "registered" mail, so that mail's outbox row
+(and its audit entry) holds it in clear, readable by the office's admins
+and auditors, who could issue a new code anyway.
 """
 
 import hashlib
