@@ -248,3 +248,18 @@ def test_template_panel_saves_checked_wording_only(login_as, make, db, office):
     assert login_as(outsider).get(
         f"/admin/notice_template/details/?id={row.id}").status_code == 404
     assert login_as(staff).get("/admin/notice_template/").status_code == 403
+
+
+def test_complaint_page_lists_notices_masking_a_confidential_reporter(
+        login_as, make, db, office, complaint):
+    tracking.issue(complaint)
+    db.session.add(Disposition(complaint=complaint, to_email="pupr@depok.go.id"))
+    db.session.commit()
+    staff = make.user(office, AccessLevel.STAFF)
+    admin = make.user(office, AccessLevel.ADMIN)
+    db.session.commit()
+    url = f"/admin/complaint/details/?id={complaint.id}"
+    page = login_as(staff).get(url).get_data(as_text=True)
+    assert "pupr@depok.go.id" in page and "Pengaduan tercatat" in page
+    assert REPORTER[2] not in page
+    assert REPORTER[2] in login_as(admin).get(url).get_data(as_text=True)
