@@ -23,6 +23,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import Float, and_, case, cast, func, or_, select
 
+from .complaints import complaint_sop_version
 from .errors import SopAdminError
 from .extensions import db
 from .models import (
@@ -32,6 +33,7 @@ from .models import (
     ComplaintStatus,
     ComplaintStep,
     Office,
+    Sop,
     SopStep,
     SopVersion,
     StepKind,
@@ -169,6 +171,34 @@ def parse_month(text: str) -> tuple[int, int]:
             f'invalid month "{text}"; write YYYY-MM'
         )
     return int(match[1]), int(match[2])
+
+
+# -- which SOP ----------------------------------------------------------------
+
+
+def report_versions(office: Office) -> list[SopVersion]:
+    """One version per SOP of the office (the active one, else the latest):
+    the SOPs a report can be made for, by number."""
+    found = db.session.scalars(
+        select(Sop).where(Sop.office_id == office.id).order_by(Sop.number, Sop.id)
+    ).all()
+    versions = (sop.active_version or sop.latest_version for sop in found)
+    return [v for v in versions if v is not None]
+
+
+def version_for(office: Office, version_id: int | None) -> SopVersion:
+    """The SOP version a report names, which must be one of the office's;
+    without one, the office's complaint SOP."""
+    if version_id is None:
+        version = complaint_sop_version(office)
+    else:
+        version = db.session.get(SopVersion, version_id)
+    if version is None or version.office_id != office.id:
+        raise SopAdminError(
+            f"SOP tidak ditemukan di unit kerja {office.code} / "
+            f"no such SOP in office {office.code}"
+        )
+    return version
 
 
 # -- the figures ------------------------------------------------------------

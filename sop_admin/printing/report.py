@@ -24,6 +24,7 @@ from ..models import TIMEZONES, ComplaintStatus
 from ..reports import DAILY, Report
 from .complaint_form import CHANNELS, CLASSIFICATIONS
 from .fonts import FONT, FONT_BOLD, register_fonts
+from .log import record_document_print
 from .page import paper_size, simple_doc
 from .text import MONTHS, fit_para, long_date, para, style
 
@@ -70,6 +71,21 @@ def report_pdf(report: Report, *, paper: str | None = None) -> bytes:
     story += _signatures(report, width)
     doc.build(story)
     return buf.getvalue()
+
+
+def record_report_print(report, data: bytes, paper: str | None = None):
+    """The audit event of a printed report: which report, office, SOP and
+    period, and a hash of the bytes; flushed, the caller commits."""
+    return record_document_print(
+        f"laporan_{'harian' if report.period.kind == DAILY else 'bulanan'}",
+        report.version, data,
+        office=report.office.code,
+        sop_number=report.version.sop.number,
+        version_no=report.version.version_no,
+        period_first=report.period.first.isoformat(),
+        period_last=report.period.last.isoformat(),
+        paper=paper or "",
+    )
 
 
 def period_text(report: Report) -> str:
