@@ -130,12 +130,12 @@ class Report:
 # -- periods ------------------------------------------------------------------
 
 
-def _zone(office: Office) -> ZoneInfo:
+def office_zone(office: Office) -> ZoneInfo:
     return ZoneInfo(office.timezone or "Asia/Jakarta")
 
 
 def _bounds(kind: str, first: date, last: date, office: Office) -> Period:
-    zone = _zone(office)
+    zone = office_zone(office)
     start = datetime.combine(first, time.min, zone).astimezone(UTC)
     end = datetime.combine(last + timedelta(days=1), time.min, zone).astimezone(UTC)
     return Period(kind, first, last, start, end)

@@ -20,6 +20,7 @@ from .audit import AuditEntryView
 from .complaint import ComplaintView
 from .index import HomeView
 from .office import ClosureDayView, OfficeView, RoleView
+from .report import ReportView
 from .sop import SopVersionView
 from .user import UserView
 
@@ -37,6 +38,7 @@ def init_admin(app: Flask) -> Admin:
     admin.add_view(ComplaintView(Complaint, name=_l("Pengaduan"),
                                  endpoint="complaint"))
     admin.add_view(SopVersionView(SopVersion, name=_l("SOP"), endpoint="sopversion"))
+    admin.add_view(ReportView(name=_l("Laporan"), endpoint="report", url="laporan"))
     settings = _l("Pengaturan")
     admin.add_view(OfficeView(Office, name=_l("Instansi"), category=settings,
                               endpoint="office"))
