@@ -28,7 +28,7 @@ EXCLUDED = frozenset({"audit_entries", "audit_context", "alembic_version"})
 #: Shown instead of secret values; the change itself is still recorded.
 REDACTED_TEXT = "[disembunyikan]"
 #: Columns that count as secrets, by name (passwords, token hashes, keys).
-SECRET_MARKERS = ("password", "secret", "token_hash", "api_key")
+SECRET_MARKERS = ("password", "secret", "token_hash", "code_hash", "api_key")
 _UNCHANGED_PATH = '$."~"'  # a key no table has: json_remove() leaves the value
 _CONTEXT = (
     "actor_id", "actor_name", "access_level", "client_ip", "user_agent",

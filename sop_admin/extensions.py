@@ -1,6 +1,8 @@
 """Extension objects, created unbound and initialised by the app factory."""
 
 from flask_babel import Babel
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
@@ -27,3 +29,6 @@ migrate = Migrate(render_as_batch=True, compare_type=True)
 login_manager = LoginManager()
 babel = Babel()
 csrf = CSRFProtect()
+#: Rate limits are declared where they apply (login, API, /lacak); storage is
+#: Redis when RATELIMIT_STORAGE_URI names one (several app servers), else memory.
+limiter = Limiter(key_func=get_remote_address)

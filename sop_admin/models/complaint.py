@@ -54,6 +54,7 @@ class Complaint(db.Model):
         Index("ix_complaints_office_received", "office_id", "received_at"),
         Index("ix_complaints_office_status", "office_id", "status"),
         Index("ix_complaints_channel_post", "channel", "external_post_id"),
+        Index("ix_complaints_office_step_due", "office_id", "step_due_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -66,6 +67,9 @@ class Complaint(db.Model):
     reporter_contact: Mapped[str | None] = mapped_column(String(200))
     reporter_address: Mapped[str | None] = mapped_column(String(400))
     reporter_identity_no: Mapped[str | None] = mapped_column(String(40))
+    reporter_email: Mapped[str | None] = mapped_column(String(200))
+    #: The reporter agreed to receive e-mail notices.
+    reporter_email_consent: Mapped[bool] = mapped_column(default=False)
     #: The reporter gave no identity at all.
     anonymous: Mapped[bool] = mapped_column(default=False)
     #: Identity hidden from everyone but the office's admins.
@@ -94,6 +98,8 @@ class Complaint(db.Model):
     #: Whole-complaint deadline.
     due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: Kode lacak for the public status page, stored hashed (see tracking.py).
+    tracking_code_hash: Mapped[str | None] = mapped_column(String(64))
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(
@@ -131,6 +137,10 @@ class Evidence(db.Model):
     mimetype: Mapped[str] = mapped_column(String(100))
     size: Mapped[int]
     data: Mapped[bytes] = mapped_column(LargeBinary)
+    #: Set when the file was attached while acting on a step.
+    complaint_step_id: Mapped[int | None] = mapped_column(
+        ForeignKey("complaint_steps.id", ondelete="SET NULL")
+    )
     uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     complaint: Mapped[Complaint] = relationship(back_populates="evidence")

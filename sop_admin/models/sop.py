@@ -257,6 +257,9 @@ class SopStep(db.Model):
     next_number: Mapped[int | None]
     if_yes: Mapped[int | None]
     if_no: Mapped[int | None]
+    #: Plain words for the public status page (/lacak); empty = derived from
+    #: the step (see tracking.py). Panel-only, not part of the SOP file.
+    public_label: Mapped[str | None] = mapped_column(String(200))
 
     version: Mapped[SopVersion] = relationship(back_populates="steps")
     lane: Mapped[SopLane] = relationship()

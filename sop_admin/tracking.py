@@ -1,0 +1,49 @@
+"""Kode lacak: the reporter's code for following a complaint on /lacak.
+
+The code is random (`secrets`), not derived from the register number, and
+only its hash is stored, so neither the database nor the audit log gives it
+away; staff see it once, when it is issued, to pass on to the reporter. The
+hash covers the register number too, so one code is only good for its own
+complaint. Codes use Crockford's base32 alphabet (no I, L, O, U) in groups of
+four, and reading them back forgives case, spaces, dashes and the usual
+look-alikes (O for 0, I or L for 1), because reporters type them from paper.
+"""
+
+import hashlib
+import secrets
+
+from .models import Complaint
+
+ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+#: 12 symbols of 5 bits: 60 bits, far beyond guessing at a rate-limited form.
+LENGTH = 12
+_LOOKALIKES = str.maketrans({"O": "0", "I": "1", "L": "1"})
+
+
+def normalise(code: str) -> str:
+    """The code as stored in the hash: upper case, separators dropped."""
+    cleaned = "".join(ch for ch in code.upper() if ch.isalnum())
+    return cleaned.translate(_LOOKALIKES)
+
+
+def code_hash(register_no: str, code: str) -> str:
+    return hashlib.sha256(f"{register_no}:{normalise(code)}".encode()).hexdigest()
+
+
+def issue(complaint: Complaint) -> str:
+    """Give `complaint` a new code (the old one stops working) and return it.
+
+    The complaint must have its register number; the caller commits.
+    """
+    raw = "".join(secrets.choice(ALPHABET) for _ in range(LENGTH))
+    complaint.tracking_code_hash = code_hash(complaint.register_no, raw)
+    return "-".join(raw[i : i + 4] for i in range(0, LENGTH, 4))
+
+
+def matches(complaint: Complaint, code: str) -> bool:
+    """Whether `code` is the complaint's current code (constant-time compare)."""
+    if not complaint.tracking_code_hash or not code:
+        return False
+    return secrets.compare_digest(
+        complaint.tracking_code_hash, code_hash(complaint.register_no, code)
+    )
