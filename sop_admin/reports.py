@@ -208,12 +208,14 @@ def within_standard():
     """1 when a finished step met its deadline, 0 when it did not, NULL
     when the step has no deadline (a monitoring interval, no standard).
 
-    The one place that decides "handled within standard", so the stored
-    column that replaces this comparison changes nothing else.
+    The one place that decides "handled within standard": the workflow
+    stores the verdict on the step when it completes
+    (`complaint_steps.within_standard`), so the report reads it rather than
+    comparing completed_at with due_at again.
     """
     return case(
-        (ComplaintStep.due_at.is_(None), None),
-        (ComplaintStep.completed_at <= ComplaintStep.due_at, 1),
+        (ComplaintStep.within_standard.is_(None), None),
+        (ComplaintStep.within_standard.is_(True), 1),
         else_=0,
     )
 

@@ -31,13 +31,17 @@ def _text(data: bytes) -> str:
     return " ".join(" ".join((p.extract_text() or "") for p in reader.pages).split())
 
 
-def _step(db, complaint, number, started, seconds=None, allowed=None, open_=False):
+def _step(db, complaint, number, started, seconds=None, allowed=None):
     """A step record: `seconds` to complete (None: still open), `allowed`
-    seconds before its deadline (None: no deadline)."""
+    seconds before its deadline (None: no deadline); a completed step
+    carries the compliance the workflow stores when a step completes."""
+    due = None if allowed is None else started + timedelta(seconds=allowed)
+    done = None if seconds is None else started + timedelta(seconds=seconds)
+    within = None if due is None or done is None else done <= due
     db.session.add(ComplaintStep(
-        complaint=complaint, step_number=number, started_at=started,
-        due_at=None if allowed is None else started + timedelta(seconds=allowed),
-        completed_at=None if seconds is None else started + timedelta(seconds=seconds),
+        complaint=complaint, step_number=number, started_at=started, due_at=due,
+        completed_at=done, within_standard=within,
+        late_seconds=None if within is None else max(0, seconds - allowed),
     ))
 
 
