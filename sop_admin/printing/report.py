@@ -200,7 +200,7 @@ def _channel_pie(report: Report, width: float) -> Drawing:
     if not items:
         return _no_data(drawing, width, height)
     pie = Pie()
-    pie.x, pie.y, pie.width, pie.height = 10, 15, 105, 105
+    pie.x, pie.y, pie.width, pie.height = 5, 20, 95, 95
     pie.data = [n for _, n in items]
     pie.labels = None
     pie.sideLabels = 0
@@ -210,11 +210,13 @@ def _channel_pie(report: Report, width: float) -> Drawing:
         pie.slices[i].fillColor = PALETTE[order.index(channel) % len(PALETTE)]
     drawing.add(pie)
     legend = Legend()
-    legend.x, legend.y = 130, 125
-    legend.fontName, legend.fontSize = FONT, 6.5
+    legend.x, legend.y = 112, 125
+    legend.fontName, legend.fontSize = FONT, 6
     legend.alignment = "right"
     legend.dx = legend.dy = 6
     legend.deltay = 9
+    legend.columnMaximum = 6
+    legend.deltax = 66
     legend.colorNamePairs = [
         (PALETTE[order.index(ch) % len(PALETTE)], f"{CHANNELS[ch]}: {n}")
         for ch, n in items
@@ -270,7 +272,7 @@ def _cell(text: str, col_width: float):
 def _steps(report: Report, width: float) -> list:
     heads = ("No", "Kegiatan", "Pelaksana", "Standar waktu", "Selesai",
              "Dalam standar", "Median waktu")
-    fr = [0.05, 0.36, 0.17, 0.1, 0.08, 0.12, 0.12]
+    fr = [0.05, 0.33, 0.17, 0.1, 0.1, 0.13, 0.12]
     data = [[para(h, HEAD) for h in heads]]
     for s in report.steps:
         data.append([
@@ -312,17 +314,18 @@ def _signatures(report: Report, width: float) -> list:
     """One paraf box per position the SOP names for this report."""
     names = report.signers or ["Petugas"]
     w = width / max(3, len(names))
-    cells = []
-    for i, name in enumerate(names):
-        label = "Dibuat oleh," if i == 0 else "Diperiksa dan diparaf,"
-        cells.append([
-            para(label, CELL), para(name, HEAD), Spacer(1, 40),
-            para("Nama: ................................", CELL),
-            para("NIP: ..................................", CELL),
-        ])
-    table = Table([cells], colWidths=[w] * len(names), hAlign="RIGHT",
-                  style=TableStyle([("BOX", (0, 0), (-1, -1), 0.5, colors.black),
-                                    ("INNERGRID", (0, 0), (-1, -1), 0.5, colors.black),
-                                    ("VALIGN", (0, 0), (-1, -1), "TOP")]))
+    labels = ["Dibuat oleh,"] + ["Diperiksa dan diparaf,"] * (len(names) - 1)
+    rows = [
+        [para(label, CELL) for label in labels],
+        [para(name, HEAD) for name in names],
+        [""] * len(names),
+        [para("Nama: ................................", CELL)] * len(names),
+        [para("NIP: ..................................", CELL)] * len(names),
+    ]
+    table = Table(rows, colWidths=[w] * len(names), hAlign="RIGHT",
+                  rowHeights=[None, None, 40, None, None],
+                  style=TableStyle([("BOX", (i, 0), (i, -1), 0.5, colors.black)
+                                    for i in range(len(names))]
+                                   + [("VALIGN", (0, 0), (-1, -1), "TOP")]))
     return [Spacer(1, 6), KeepTogether([para("Paraf dan tanda tangan", SECTION),
                                         Spacer(1, 4), table])]
