@@ -129,26 +129,39 @@ def test_anonymous_visitor_goes_to_login(client):
     assert client.get("/admin/laporan/pengaduan/formulir-kosong").status_code == 302
 
 
-def test_post_without_csrf_token_is_refused(offices, make, database_uri):
-    dpk, _, versions, _ = offices
-    user = make.user(dpk, AccessLevel.ADMIN)
-    _db.session.commit()
+@pytest.fixture
+def csrf_client(app, database_uri):
+    """A client of an app with WTF_CSRF_ENABLED, on the test's database."""
     csrf_app = make_test_app(database_uri, WTF_CSRF_ENABLED=True)
     with csrf_app.app_context():
-        client = csrf_app.test_client()
-        login = client.get("/login").text
-        client.post("/login", data={"username": user.username,
-                                    "password": "password-123",
-                                    "csrf_token": TOKEN_RE.search(login).group(1)})
-        page = client.get("/admin/laporan/").text
-        assert TOKEN_RE.search(page), "the report form carries the token"
-        refused = client.post("/admin/laporan/cetak", data=_monthly(dpk))
-        assert refused.status_code == 400
-        accepted = client.post("/admin/laporan/cetak", data={
-            **_monthly(dpk), "csrf_token": TOKEN_RE.search(page).group(1)})
-        assert accepted.status_code == 200
+        yield csrf_app.test_client()
         _db.session.remove()
         _db.engine.dispose()
+
+
+@pytest.fixture
+def admin(offices, make, db):
+    user = make.user(offices[0], AccessLevel.ADMIN)
+    db.session.commit()
+    # Plain values: the CSRF app's context must not refresh these objects.
+    return user.username, {"kind": "monthly", "month": "2026-10",
+                           "office": str(offices[0].id)}
+
+
+def test_post_without_csrf_token_is_refused(admin, csrf_client):
+    username, form = admin
+    login = csrf_client.get("/login").text
+    csrf_client.post("/login", data={"username": username,
+                                     "password": "password-123",
+                                     "csrf_token": TOKEN_RE.search(login).group(1)})
+    page = csrf_client.get("/admin/laporan/").text
+    assert TOKEN_RE.search(page), "the report form carries the token"
+    refused = csrf_client.post("/admin/laporan/cetak", data=form)
+    assert refused.status_code == 400
+    accepted = csrf_client.post("/admin/laporan/cetak", data={
+        **form, "csrf_token": TOKEN_RE.search(page).group(1)})
+    assert accepted.status_code == 200
+    assert accepted.mimetype == "application/pdf"
 
 
 # -- complaint "Cetak" buttons ---------------------------------------------------
