@@ -166,6 +166,18 @@ def test_steps_within_standard_and_medians(october):
     assert one.activity == "Menerima pengaduan" and one.standard == "5 menit"
 
 
+def test_the_stored_verdict_counts_not_the_times(october, db):
+    """The workflow's stored within_standard is the verdict the report uses."""
+    office, version = october
+    row = db.session.scalar(db.select(ComplaintStep).where(
+        ComplaintStep.step_number == 1, ComplaintStep.within_standard.is_(True),
+        ComplaintStep.completed_at < NOV_START,
+    ).order_by(ComplaintStep.id).limit(1))
+    row.within_standard = False
+    db.session.flush()
+    assert {s.number: s.within for s in _monthly(office, version).steps}[1] == 1
+
+
 def test_overdue_list_is_what_was_open_and_late_at_the_end(october):
     report = _monthly(*october)
     assert report.overdue_total == 2

@@ -87,7 +87,7 @@ def _print(office, period, sop_ref, output: Path, paper) -> None:
     share = report.within_share
     click.echo(
         f"{output}: {len(data)} bytes, {period_text(report)}, {office.code}, "
-        f"SOP {version.sop.number or version.id}: {report.received} pengaduan, "
+        f"SOP {version.sop.number or version.name}: {report.received} pengaduan, "
         f"{'-' if share is None else f'{share:.0%}'} langkah dalam standar, "
         f"{report.overdue_total} terlambat"
     )
