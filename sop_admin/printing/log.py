@@ -25,3 +25,17 @@ def record_print(
         "sha256": hashlib.sha256(data).hexdigest(),
     }
     return audit.record_event("pdf", detail, record=version, now=now)
+
+
+def record_document_print(document: str, record, data: bytes, *,
+                          now: datetime | None = None, **detail):
+    """Append a "pdf" audit event for any other printed record (a report, a
+    complaint form or history sheet): which document, which bytes, and the
+    `detail` that says what it covered; flushed, not committed."""
+    detail = {
+        "document": document,
+        **detail,
+        "bytes": len(data),
+        "sha256": hashlib.sha256(data).hexdigest(),
+    }
+    return audit.record_event("pdf", detail, record=record, now=now)

@@ -26,6 +26,7 @@ from .notice_template import NoticeTemplateView
 from .office import ClosureDayView, OfficeView, RoleView
 from .outbox import OutboxView
 from .reply import ReplyView
+from .report import ReportView
 from .sop import SopVersionView
 from .user import UserView
 
@@ -44,6 +45,7 @@ def init_admin(app: Flask) -> Admin:
                                  endpoint="complaint"))
     admin.add_view(ReplyView(Reply, name=_l("Tanggapan"), endpoint="reply"))
     admin.add_view(SopVersionView(SopVersion, name=_l("SOP"), endpoint="sopversion"))
+    admin.add_view(ReportView(name=_l("Laporan"), endpoint="report", url="laporan"))
     settings = _l("Pengaturan")
     admin.add_view(OfficeView(Office, name=_l("Instansi"), category=settings,
                               endpoint="office"))
