@@ -55,6 +55,7 @@ def from_environment(instance_path: Path) -> dict:
         "AUDIT_CHECKPOINT_KEY": os.environ.get("AUDIT_CHECKPOINT_KEY"),
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
         "RATELIMIT_HEADERS_ENABLED": True,
+        "SLA_ESCALATION_MINUTES": os.environ.get("SLA_ESCALATION_MINUTES") or None,
     }
 
 
