@@ -20,6 +20,7 @@ from .audit import AuditEntryView
 from .complaint import ComplaintView
 from .index import HomeView
 from .office import ClosureDayView, OfficeView, RoleView
+from .process import ProcessView
 from .sop import SopVersionView
 from .user import UserView
 
@@ -36,6 +37,8 @@ def init_admin(app: Flask) -> Admin:
     # order their first view is added).
     admin.add_view(ComplaintView(Complaint, name=_l("Pengaduan"),
                                  endpoint="complaint"))
+    admin.add_view(ProcessView(name=_l("Proses"), endpoint="process",
+                               url="/admin/proses"))
     admin.add_view(SopVersionView(SopVersion, name=_l("SOP"), endpoint="sopversion"))
     settings = _l("Pengaturan")
     admin.add_view(OfficeView(Office, name=_l("Instansi"), category=settings,
