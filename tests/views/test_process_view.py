@@ -319,29 +319,38 @@ def test_complaint_list_and_details_link_to_the_process_page(depok, login_as):
 
 
 @pytest.fixture
-def csrf_client(app, database_uri):
+def csrf_client(depok, database_uri):
+    """A client of an app with CSRF on, and the depok case as plain values
+    (read before the second app's context is pushed)."""
+    complaint, users = depok
+    values = complaint.id, users["holder"].username
     csrf_app = make_test_app(database_uri, WTF_CSRF_ENABLED=True)
     with csrf_app.app_context():
-        yield csrf_app.test_client()
+        yield (csrf_app.test_client(), *values)
         _db.session.remove()
         _db.engine.dispose()
 
 
-def test_process_posts_need_the_csrf_token(depok, csrf_client, db):
-    complaint, users = depok
+def test_process_posts_need_the_csrf_token(csrf_client):
+    client, complaint_id, username = csrf_client
     token_re = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
-    login = csrf_client.get("/login").text
-    csrf_client.post("/login", data={
-        "username": users["holder"].username, "password": "password-123",
-        "csrf_token": token_re.search(login).group(1)})
-    page = csrf_client.get(url(complaint)).text
+    login = client.get("/login").text
+    client.post("/login", data={"username": username, "password": "password-123",
+                                "csrf_token": token_re.search(login).group(1)})
+    page_url = f"/admin/proses/{complaint_id}"
+    page = client.get(page_url).text
+
+    def step() -> int:
+        _db.session.expire_all()
+        return _db.session.get(Complaint, complaint_id).current_step_number
+
     for action in ("act", "forward"):
-        response = csrf_client.post(url(complaint, action), data={
+        response = client.post(f"{page_url}/{action}", data={
             "expected_step": "2", "target": "unit", "unit": "X", "phone": "0812"})
         assert response.status_code == 400
-    assert at_step(db, complaint) == 2
+    assert step() == 2
     token = token_re.search(page).group(1)
-    response = csrf_client.post(url(complaint, "act"), data={
+    response = client.post(f"{page_url}/act", data={
         "expected_step": "2", "csrf_token": token})
     assert response.status_code == 302
-    assert at_step(db, complaint) == 3
+    assert step() == 3
