@@ -78,6 +78,9 @@ def test_process_page_shows_flow_current_step_role_and_deadlines(depok, login_as
     assert "Lampu jalan mati" in page
     assert re.search(r'<tr id="step-2" class="sop-step-current', page)
     assert 'id="step-17"' in page and "SOP layanan pengaduan selesai" in page
+    # A decision without Waktu says which step's time it is held to.
+    row = page[page.index('id="step-6"'):page.index('id="step-7"')]
+    assert "10 menit, seperti langkah 5" in row
     current = page[page.index("process-current"):page.index("process-act")]
     assert ADMIN_MEDSOS in current and "10 menit" in current
     assert "Media sosial Pemkot Depok" in current  # Kelengkapan
