@@ -12,7 +12,8 @@ def _groups():
     from . import sop_pdf  # noqa: F401 - attaches `flask sop pdf` to sop_group
     from .audit import audit_group
     from .demo import demo
+    from .outbox import outbox_group
     from .sla import sla_group
     from .sop import sop_group
 
-    return [demo, sop_group, audit_group, sla_group]
+    return [demo, sop_group, audit_group, outbox_group, sla_group]
