@@ -136,7 +136,7 @@ class ProcessView(BaseView):
         if not current_user.is_superadmin:
             query = query.where(Complaint.office_id == current_user.office_id)
         complaint = db.session.scalar(query)
-        if complaint is None or complaint.sop_version is None:
+        if complaint is None:
             abort(404)
         return complaint
 
@@ -154,6 +154,10 @@ class ProcessView(BaseView):
     @expose("/<int:complaint_id>")
     def show(self, complaint_id: int):
         complaint = self._complaint(complaint_id)
+        if complaint.sop_version is None:
+            flash(_("Pengaduan %(no)s belum terhubung dengan SOP: pilih SOP-nya "
+                    "pada formulir pengaduan.", no=complaint.register_no), "warning")
+            return redirect(url_for("complaint.details_view", id=complaint.id))
         return self.render("admin/process/show.html", **self._page(complaint))
 
     def _page(self, complaint: Complaint) -> dict:

@@ -112,6 +112,21 @@ def test_process_page_of_another_office_is_404(depok, login_as):
     assert client.post(url(complaint, "forward"), data={}).status_code == 404
 
 
+def test_process_page_of_a_complaint_without_sop_sends_to_its_details(
+    depok, login_as, make, db
+):
+    complaint, users = depok
+    bare = make.complaint(complaint.office)
+    db.session.commit()
+    client = login_as(users["holder"])
+    response = client.get(url(bare))
+    assert response.status_code == 302
+    assert f"/admin/complaint/details/?id={bare.id}" in response.location
+    page = client.post(url(bare, "act"), data={"expected_step": ""},
+                       follow_redirects=True).text
+    assert "belum terhubung dengan SOP" in page
+
+
 def test_process_page_needs_login(depok, client):
     complaint, _users = depok
     response = client.get(url(complaint))
