@@ -30,6 +30,9 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
 
+import sqlalchemy as sa
+from sqlalchemy.pool import NullPool
+
 from .chain import GENESIS, hash_sql, payload_sql
 
 #: How far to look ahead for the hash a broken link points to.
@@ -259,10 +262,15 @@ def verify_parallel(engine, workers: int | None = None,
     size = -(-head // workers)
     starts = list(range(1, head + 1, size))
     ends = [min(s + size - 1, head) for s in starts]
-    with ThreadPoolExecutor(len(starts)) as pool:
-        parts = list(pool.map(
-            lambda first, last: verify(engine, from_seq=first, to_seq=last),
-            starts, ends))
+    # Its own connections: the app's pool may hold fewer than `workers`.
+    ranges = sa.create_engine(engine.url, poolclass=NullPool)
+    try:
+        with ThreadPoolExecutor(len(starts)) as pool:
+            parts = list(pool.map(
+                lambda first, last: verify(ranges, from_seq=first, to_seq=last),
+                starts, ends))
+    finally:
+        ranges.dispose()
     problem = next((p.problem for p in parts if p.problem), None)
     return VerifyResult(sum(p.count for p in parts), unsealed_count(engine),
                         parts[-1].head_seq, parts[-1].head_hash, problem)
