@@ -107,8 +107,12 @@ def test_audit_parallel_verify_matches_serial(db, make):
     assert whole.ok and whole.count == 10 and whole.head_seq == 10
     _tamper(db, "UPDATE audit_entries SET reason = 'x' WHERE seq = 8",
             "DELETE FROM audit_entries WHERE seq = 4")
-    problem = audit.verify_parallel(db.engine, workers=3, min_rows=1).problem
-    assert (problem.seq, problem.kind) == (4, "missing")
+    result = audit.verify_parallel(db.engine, workers=3, min_rows=1)
+    assert (result.problem.seq, result.problem.kind) == (4, "missing")
+    assert result.count == result.head_seq == 3
+    serial = audit.verify(db.engine)
+    assert (serial.problem.seq, serial.problem.kind, serial.count,
+            serial.head_hash) == (4, "missing", 3, result.head_hash)
 
 
 def _rewrite_from(db, seq):

@@ -271,9 +271,11 @@ def verify_parallel(engine, workers: int | None = None,
                 starts, ends))
     finally:
         ranges.dispose()
-    problem = next((p.problem for p in parts if p.problem), None)
-    return VerifyResult(sum(p.count for p in parts), unsealed_count(engine),
-                        parts[-1].head_seq, parts[-1].head_hash, problem)
+    # Up to the first range with a problem, as `verify` would have stopped.
+    bad = next((i for i, p in enumerate(parts) if p.problem), len(parts) - 1)
+    last = parts[bad]
+    return VerifyResult(sum(p.count for p in parts[:bad + 1]), unsealed_count(engine),
+                        last.head_seq, last.head_hash, last.problem)
 
 
 # --- checkpoints ----------------------------------------------------------------
