@@ -70,6 +70,7 @@ def from_environment(instance_path: Path) -> dict:
         "OUTBOX_BATCH": int(os.environ.get("OUTBOX_BATCH", "20")),
         "OUTBOX_BACKGROUND": os.environ.get("OUTBOX_BACKGROUND") == "1",
         "OUTBOX_INTERVAL_SECONDS": int(os.environ.get("OUTBOX_INTERVAL_SECONDS", "60")),
+        "SLA_ESCALATION_MINUTES": os.environ.get("SLA_ESCALATION_MINUTES") or None,
     }
 
 

@@ -11,11 +11,24 @@ Who may act on a step: a staff member holding the role of the step's lane
 of the complaint's office, or a superadmin. Read-only levels (records
 officer, auditor) never act, whatever roles they hold.
 
+Deadlines: each step's row is due by its own Waktu (computed in
+`deadlines`). A decision step with no Waktu of its own (every decision in
+the seeds: they were added where the text says "Jika ... tidak ...") is due
+within the Waktu of the step that leads into it, because its answer is what
+that activity was waiting for: Depok step 6 "Apakah Operator Perangkat
+Daerah memberikan jawaban?" is due 10 minutes after the report was forwarded
+to the operator (step 5), so a silent operator shows as late and escalates.
+
+Compliance is stored when a step completes: `within_standard` (done by its
+deadline or not) and `late_seconds` (0 on time, > 0 late); both stay NULL
+for a step with no deadline (a "1 jam sekali" monitoring interval).
+
 Services flush and never commit: the caller commits, so the move and the
 audit rows the triggers write for it commit or roll back together.
 Disallowed moves raise `TransitionNotAllowed` with a message for the user.
 """
 
+import math
 import re
 from datetime import datetime
 
@@ -90,6 +103,42 @@ def is_public_lane(lane: SopLane) -> bool:
     return bool(words & PUBLIC_LANE_WORDS)
 
 
+def time_standard(step: SopStep) -> SopStep:
+    """The step whose Waktu `step` is held to (see the module docstring).
+
+    Itself, unless it is a decision with no Waktu: then the nearest step
+    before it in the flow that leads into it and has one (the lowest-numbered
+    step pointing at it when none comes before it).
+    """
+    if step.kind != StepKind.DECISION or step.time_unit is not None:
+        return step
+    feeders = [s for s in step.version.steps
+               if step.number in s.successors and s.time_unit is not None]
+    before = [s for s in feeders if s.number < step.number]
+    if before:
+        return max(before, key=lambda s: s.number)
+    return min(feeders, key=lambda s: s.number) if feeders else step
+
+
+def step_due_at(step: SopStep, start: datetime,
+                calendar: deadlines.WorkCalendar) -> datetime | None:
+    """Deadline of `step` entered at `start` (None: no deadline)."""
+    standard = time_standard(step)
+    return deadlines.step_due_at(start, standard.time_amount, standard.time_unit,
+                                 standard.time_is_interval, calendar)
+
+
+def complete(record: ComplaintStep, *, actor: User, now: datetime) -> None:
+    """Mark a step done by `actor` at `now`, with its compliance."""
+    record.completed_at, record.actor_id = now, actor.id
+    if record.due_at is None:
+        record.within_standard = record.late_seconds = None
+        return
+    late = (now - record.due_at).total_seconds()
+    record.within_standard = late <= 0
+    record.late_seconds = max(0, math.ceil(late))
+
+
 def may_register(actor: User | None, complaint: Complaint) -> bool:
     """Whether `actor` may start a complaint: any staff or admin of its office.
 
@@ -144,8 +193,8 @@ def _move(
 def _moved_elsewhere(complaint: Complaint) -> TransitionNotAllowed:
     return TransitionNotAllowed(
         _(
-            "Pengaduan %(no)s baru saja dipindahkan oleh petugas lain; "
-            "muat ulang halaman.",
+            "Pengaduan %(no)s sudah diproses oleh orang lain; muat ulang "
+            "halaman.",
             no=complaint.register_no,
         )
     )
@@ -170,15 +219,12 @@ def _enter(
         complaint_id=complaint.id,
         step_number=step.number,
         started_at=started,
-        due_at=deadlines.step_due_at(
-            started, step.time_amount, step.time_unit, step.time_is_interval,
-            calendar,
-        ),
+        due_at=step_due_at(step, started, calendar),
         note=note,
     )
     position = {"current_step_number": step.number, "step_due_at": row.due_at}
     if step.kind == StepKind.END:
-        row.completed_at, row.actor_id = now, actor.id
+        complete(row, actor=actor, now=now)
         position.update(step_due_at=None, status=ComplaintStatus.CLOSED, closed_at=now)
     return row, position
 
@@ -297,7 +343,8 @@ def advance(
     _move(complaint, [Complaint.status == ComplaintStatus.IN_PROGRESS,
                       Complaint.current_step_number == record.step_number],
           now, **position)
-    record.completed_at, record.actor, record.answer = now, actor, answer
+    complete(record, actor=actor, now=now)
+    record.answer = answer
     record.note = "\n".join(t for t in (record.note, note.strip()) if t)
     db.session.add(row)
     db.session.flush()
@@ -313,6 +360,9 @@ def reopen(
     to_step: int | None = None,
 ) -> ComplaintStep:
     """Reopen a closed complaint at its first step or at `to_step`.
+
+    Any staff member or admin of the office may reopen (not only the holders
+    of the step's role): a reporter's objection reaches whoever is on duty.
 
     The reason is required: it goes to the audit trail (`audit.set_reason`,
     for every row this transaction writes) and onto the new step's note so
@@ -337,8 +387,11 @@ def reopen(
             _("Pengaduan tidak dapat dibuka kembali ke langkah %(number)s.",
               number=to_step)
         )
-    if not may_act(actor, complaint, step):
-        raise _refuse_actor(step)
+    if not may_register(actor, complaint):
+        raise TransitionNotAllowed(
+            _("Hanya staf atau admin kantor ini yang dapat membuka kembali "
+              "pengaduan.")
+        )
     set_reason(reason)
     calendar = office_calendar(complaint)
     # Stored record text, kept in the office's language whatever the UI locale.

@@ -69,11 +69,34 @@ def test_audit_chain_first_entry_links_to_genesis(db, make):
       "UPDATE audit_entries SET seq = -seq WHERE seq > 3",
       "UPDATE audit_entries SET seq = -seq - 1 WHERE seq < 0"], 3, "missing"),
 ])
-def test_audit_tampering_detected_at_its_seq(db, make, statements, seq, kind):
+@pytest.mark.parametrize("client_hash", [False, True])
+def test_audit_tampering_detected_at_its_seq(db, make, statements, seq, kind,
+                                             client_hash):
     _roles(db, make)
     _tamper(db, *statements)
-    problem = audit.verify(db.engine).problem
-    assert (problem.seq, problem.kind) == (seq, kind), problem
+    result = audit.verify(db.engine, client_hash=client_hash)
+    assert (result.problem.seq, result.problem.kind) == (seq, kind), result.problem
+    # What came before the bad row is reported as verified.
+    assert result.head_seq == result.count == seq - 1
+
+
+@pytest.mark.parametrize("client_hash", [False, True])
+def test_audit_verify_range(db, make, client_hash):
+    _roles(db, make)  # seq 1..7
+    whole = audit.verify(db.engine)
+    part = audit.verify(db.engine, from_seq=3, to_seq=5, client_hash=client_hash)
+    assert part.ok and (part.count, part.head_seq) == (3, 5)
+    tail = audit.verify(db.engine, from_seq=4, client_hash=client_hash)
+    assert tail.ok and tail.count == 4
+    assert (tail.head_seq, tail.head_hash) == (whole.head_seq, whole.head_hash) == (
+        7, db.session.scalar(sa.select(AuditEntry.hash).where(AuditEntry.seq == 7)))
+    beyond = audit.verify(db.engine, from_seq=6, to_seq=9, client_hash=client_hash)
+    assert (beyond.problem.seq, beyond.problem.kind) == (8, "missing")
+    # A range trusts the row before it only for the link: its first row's
+    # own content is still checked.
+    _tamper(db, "UPDATE audit_entries SET reason = 'x' WHERE seq = 4")
+    problem = audit.verify(db.engine, from_seq=4, client_hash=client_hash).problem
+    assert (problem.seq, problem.kind) == (4, "changed")
 
 
 def test_audit_parallel_verify_matches_serial(db, make):
@@ -84,8 +107,12 @@ def test_audit_parallel_verify_matches_serial(db, make):
     assert whole.ok and whole.count == 10 and whole.head_seq == 10
     _tamper(db, "UPDATE audit_entries SET reason = 'x' WHERE seq = 8",
             "DELETE FROM audit_entries WHERE seq = 4")
-    problem = audit.verify_parallel(db.engine, workers=3, min_rows=1).problem
-    assert (problem.seq, problem.kind) == (4, "missing")
+    result = audit.verify_parallel(db.engine, workers=3, min_rows=1)
+    assert (result.problem.seq, result.problem.kind) == (4, "missing")
+    assert result.count == result.head_seq == 3
+    serial = audit.verify(db.engine)
+    assert (serial.problem.seq, serial.problem.kind, serial.count,
+            serial.head_hash) == (4, "missing", 3, result.head_hash)
 
 
 def _rewrite_from(db, seq):
@@ -259,10 +286,12 @@ def test_audit_cli_verify_ok_prints_count(db, make, runner):
     assert "OK: 3 entri" in result.output
 
 
-def test_audit_cli_verify_tampered_names_seq(db, make, runner):
+@pytest.mark.parametrize("options", [[], ["--client-hash"]])
+def test_audit_cli_verify_tampered_names_seq(db, make, runner, options):
     _roles(db, make, 3)
+    assert runner.invoke(args=["audit", "verify", *options]).exit_code == 0
     _tamper(db, "UPDATE audit_entries SET reason = 'x' WHERE seq = 2")
-    result = runner.invoke(args=["audit", "verify"])
+    result = runner.invoke(args=["audit", "verify", *options])
     assert result.exit_code == 1
     assert "seq 2 changed" in result.output
 

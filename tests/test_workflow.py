@@ -93,7 +93,8 @@ def test_advance_yes_branch_walks_3_then_closes_at_4(case, db):
     workflow.start(complaint, actor=officer, now=NOW)
     t1, t2, t3 = (NOW + timedelta(minutes=m) for m in (2, 10, 50))
     decision = workflow.advance(complaint, actor=officer, now=t1, note="Diterima")
-    assert (decision.step_number, decision.due_at) == (2, None)
+    # The decision has no Waktu: it is held to step 1's "5 menit".
+    assert (decision.step_number, decision.due_at) == (2, t1 + timedelta(minutes=5))
     answer = workflow.advance(complaint, actor=officer, now=t2, answer=True)
     assert answer.step_number == 3
     assert answer.due_at == t2 + timedelta(hours=1)
@@ -279,7 +280,7 @@ def test_advance_from_a_stale_page_is_refused(case, db):
     _office, _version, officer, complaint = case
     workflow.start(complaint, actor=officer, now=NOW)
     workflow.advance(complaint, actor=officer, now=NOW, expected_step=1)
-    with pytest.raises(TransitionNotAllowed, match="petugas lain"):
+    with pytest.raises(TransitionNotAllowed, match="sudah diproses oleh orang lain"):
         workflow.advance(complaint, actor=officer, now=NOW, expected_step=1)
     assert complaint.current_step_number == 2
     assert [r.step_number for r in rows(db, complaint)] == [1, 2]

@@ -99,7 +99,7 @@ def test_workflow_seed_step_rows_carry_their_standard_deadline(seed, make, db):
     ).all()
     assert rows
     for row in rows:
-        step = version.step(row.step_number)
+        step = workflow.time_standard(version.step(row.step_number))
         assert row.due_at == deadlines.step_due_at(
             row.started_at, step.time_amount, step.time_unit, step.time_is_interval,
             calendar,

@@ -14,6 +14,7 @@ def _groups():
     from .demo import demo
     from .outbox import outbox_group
     from .report import report_group
+    from .sla import sla_group
     from .sop import sop_group
 
-    return [demo, sop_group, audit_group, outbox_group, report_group]
+    return [demo, sop_group, audit_group, outbox_group, report_group, sla_group]

@@ -40,7 +40,8 @@ def _read_checkpoint(path: Path) -> dict:
               help="Checkpoint yang disimpan / a saved checkpoint to check against.")
 @click.option("--client-hash", is_flag=True,
               help="Hitung hash di sini, bukan di server / hash every row here "
-                   "instead of trusting PostgreSQL's computation (slower).")
+                   "instead of trusting PostgreSQL's computation (slower, one "
+                   "process).")
 def verify_command(checkpoint_file: Path | None, client_hash: bool) -> None:
     """Periksa seluruh rantai hash / verify the whole hash chain."""
     checkpoint = _read_checkpoint(checkpoint_file) if checkpoint_file else None
@@ -49,10 +50,11 @@ def verify_command(checkpoint_file: Path | None, client_hash: bool) -> None:
     def progress(count: int) -> None:
         click.echo(f"  ... {count:,} entri / entries", err=True)
 
-    if engine.dialect.name == "postgresql":  # big logs: one process per CPU
-        result = audit.verify_parallel(engine, client_hash=client_hash)
-    else:  # SQLite: always hashed here
-        result = audit.verify(engine, progress=progress)
+    if engine.dialect.name == "postgresql" and not client_hash:
+        # The server checks every row; big logs in one range per CPU.
+        result = audit.verify_parallel(engine)
+    else:  # SQLite always, PostgreSQL on request: every row hashed here
+        result = audit.verify(engine, progress=progress, client_hash=client_hash)
     problem = result.problem
     if problem is None and checkpoint is not None:
         try:

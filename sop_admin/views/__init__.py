@@ -25,6 +25,7 @@ from .index import HomeView
 from .notice_template import NoticeTemplateView
 from .office import ClosureDayView, OfficeView, RoleView
 from .outbox import OutboxView
+from .process import ProcessView
 from .reply import ReplyView
 from .report import ReportView
 from .sop import SopVersionView
@@ -43,6 +44,8 @@ def init_admin(app: Flask) -> Admin:
     # order their first view is added).
     admin.add_view(ComplaintView(Complaint, name=_l("Pengaduan"),
                                  endpoint="complaint"))
+    admin.add_view(ProcessView(name=_l("Proses"), endpoint="process",
+                               url="/admin/proses"))
     admin.add_view(ReplyView(Reply, name=_l("Tanggapan"), endpoint="reply"))
     admin.add_view(SopVersionView(SopVersion, name=_l("SOP"), endpoint="sopversion"))
     admin.add_view(ReportView(name=_l("Laporan"), endpoint="report", url="laporan"))

@@ -12,6 +12,7 @@ from datetime import datetime, time, timedelta
 from flask import Response, abort, request, url_for
 from flask_admin import expose
 from flask_admin.contrib.sqla import filters
+from flask_admin.model.template import EndpointLinkRowAction
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -144,6 +145,9 @@ class ComplaintView(SecureModelView):
     edit_levels = WRITERS
     delete_levels = ADMINS
 
+    details_template = "admin/process/complaint_details.html"
+    column_extra_row_actions = [EndpointLinkRowAction(
+        "fa fa-tasks", "process.show", title=_l("Proses"), id_arg="complaint_id")]
     page_size = 20
     can_set_page_size = False
     simple_list_pager = True

@@ -48,6 +48,24 @@ class WriteOnlyPasswordField(PasswordField):
         pass
 
 
+def check_upload(upload, signatures: dict, max_bytes: int, type_message):
+    """(bytes, mimetype, filename) of a valid upload, None when none was sent.
+
+    Checked by size and by its first bytes, not by its name or the browser's
+    content type; a bad file raises ValidationError.
+    """
+    if not isinstance(upload, FileStorage) or not upload.filename:
+        return None
+    content = upload.stream.read(max_bytes + 1)
+    if len(content) > max_bytes:
+        raise ValidationError(_("Berkas terlalu besar (maksimal %(kb)d KB).",
+                                kb=max_bytes // 1024))
+    for signature, mimetype in signatures.items():
+        if content.startswith(signature):
+            return content, mimetype, secure_filename(upload.filename) or "berkas"
+    raise ValidationError(str(type_message))
+
+
 class CheckedUploadField(FileField):
     """An upload checked by size and by its first bytes (not its name or the
     browser's content type), kept in memory for the view to store.
@@ -65,19 +83,8 @@ class CheckedUploadField(FileField):
         self.upload = None
 
     def pre_validate(self, form):
-        upload = self.data
-        if not isinstance(upload, FileStorage) or not upload.filename:
-            return
-        content = upload.stream.read(self.max_bytes + 1)
-        if len(content) > self.max_bytes:
-            raise ValidationError(_("Berkas terlalu besar (maksimal %(kb)d KB).",
-                                    kb=self.max_bytes // 1024))
-        for signature, mimetype in self.signatures.items():
-            if content.startswith(signature):
-                name = secure_filename(upload.filename) or "berkas"
-                self.upload = (content, mimetype, name)
-                return
-        raise ValidationError(str(self.type_message))
+        self.upload = check_upload(self.data, self.signatures, self.max_bytes,
+                                   self.type_message)
 
     def populate_obj(self, obj, name):
         pass
