@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import Select, and_, case, func, or_, select
 
+from . import reports
 from .extensions import db
 from .models import (
     AccessLevel,
@@ -61,6 +62,8 @@ class StepMedian:
     activity: str
     standard: str  #: the SOP's Waktu text, e.g. "1 x 24 jam"
     completed: int
+    timed: int  #: completed with a deadline
+    within: int  #: of those, done by it (the workflow's stored verdict)
     median_seconds: float
     allowed_seconds: float | None  #: median of due_at - started_at
 
@@ -224,13 +227,15 @@ def step_medians(office_id: int | None, now: datetime) -> list[StepMedian]:
 
     taken = per_step(_seconds(ComplaintStep.completed_at, ComplaintStep.started_at))
     allowed = per_step(_seconds(ComplaintStep.due_at, ComplaintStep.started_at))
+    ok = reports.within_standard()
     counted = (select(Complaint.sop_version_id, ComplaintStep.step_number,
-                      func.count())
+                      func.count(), func.count(ok), func.coalesce(func.sum(ok), 0))
                .join(Complaint, Complaint.id == ComplaintStep.complaint_id)
                .where(ComplaintStep.completed_at.isnot(None),
                       ComplaintStep.completed_at >= now - MEDIAN_WINDOW)
                .group_by(Complaint.sop_version_id, ComplaintStep.step_number))
-    counts = {(v, n): c for v, n, c in db.session.execute(_scoped(counted, office_id))}
+    counts = {(v, n): (done, timed, int(within)) for v, n, done, timed, within
+              in db.session.execute(_scoped(counted, office_id))}
     if not counts:
         return []
     version_ids = {version for version, _ in counts}
@@ -243,7 +248,7 @@ def step_medians(office_id: int | None, now: datetime) -> list[StepMedian]:
         .order_by(Office.code, SopVersion.name, SopVersion.id, SopStep.number)).all()
     return [
         StepMedian(version, code, name, number, activity, time_text,
-                   counts[version, number], taken[version, number],
+                   *counts[version, number], taken[version, number],
                    allowed.get((version, number)))
         for version, code, name, number, activity, time_text in steps
         if (version, number) in counts

@@ -42,12 +42,13 @@ def _steps(make, db, version, number, durations, allowed=None, completed=NOW):
         db.session.add(ComplaintStep(
             complaint_id=complaint.id, step_number=number, started_at=started,
             completed_at=completed,
-            due_at=None if allowed is None else started + timedelta(seconds=allowed)))
+            due_at=None if allowed is None else started + timedelta(seconds=allowed),
+            within_standard=None if allowed is None else seconds <= allowed))
     db.session.flush()
 
 
 def test_step_medians_odd_and_even_counts(make, db, office, version):
-    _steps(make, db, version, 1, [60, 180, 120], allowed=300)
+    _steps(make, db, version, 1, [60, 180, 120], allowed=150)
     _steps(make, db, version, 3, [60, 120, 240, 600])  # even: mean of 120, 240
     _steps(make, db, version, 2, [99999],
            completed=NOW - dashboard.MEDIAN_WINDOW - timedelta(days=1))  # too old
@@ -56,10 +57,10 @@ def test_step_medians_odd_and_even_counts(make, db, office, version):
     db.session.commit()
 
     rows = dashboard.step_medians(office.id, NOW)
-    assert [(r.step_number, r.completed, r.median_seconds, r.allowed_seconds)
-            for r in rows] == [(1, 3, pytest.approx(120, abs=0.01),
-                                pytest.approx(300, abs=0.01)),
-                               (3, 4, pytest.approx(180, abs=0.01), None)]
+    assert [(r.step_number, r.completed, r.timed, r.within, r.median_seconds,
+             r.allowed_seconds) for r in rows] == [
+        (1, 3, 3, 2, pytest.approx(120, abs=0.01), pytest.approx(150, abs=0.01)),
+        (3, 4, 0, 0, pytest.approx(180, abs=0.01), None)]
     assert rows[0].activity == "Menerima pengaduan" and rows[0].standard == "5 menit"
 
     everywhere = dashboard.step_medians(None, NOW)

@@ -15,6 +15,7 @@ from sop_admin.models import (
     Complaint,
     ComplaintStatus,
     ComplaintStep,
+    Escalation,
     Office,
     RegisterCounter,
     SopStatus,
@@ -179,6 +180,20 @@ def test_demo_has_late_steps_and_overdue_complaints(walked, db):
             Complaint.status == ComplaintStatus.IN_PROGRESS,
             sa.or_(Complaint.step_due_at < now, Complaint.due_at < now)))
     assert overdue > 0
+
+
+def test_demo_escalates_steps_still_open_past_their_deadline(walked, db):
+    now = walked
+    escalations = db.session.scalars(sa.select(Escalation)).all()
+    assert escalations
+    for escalation in escalations:
+        record = escalation.step
+        assert escalation.escalated_at == now
+        assert record.completed_at is None and record.due_at < now
+        assert escalation.complaint.status == ComplaintStatus.IN_PROGRESS
+        assert record.escalation_level >= escalation.level
+        lane_roles = {lane.role_id for lane in escalation.complaint.sop_version.lanes}
+        assert escalation.target_role_id in lane_roles
 
 
 def test_demo_steps_are_done_by_holders_of_their_lane(walked, db):

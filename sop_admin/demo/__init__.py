@@ -12,7 +12,7 @@ from pathlib import Path
 
 from faker import Faker
 
-from .. import sopfile, sops
+from .. import escalation, sopfile, sops
 from ..errors import SopAdminError
 from ..extensions import db
 from ..models import Office, hash_password
@@ -101,4 +101,7 @@ def load(*, complaints: int = 300, seed: int = 1, now: datetime,
     users.append(make_superadmin(offices[0].office, fake, password_hash, now))
     made = make_complaints(offices, complaints, seed=seed, now=now,
                            progress=progress)
+    # What `flask sla check` from cron would have done by now: the steps
+    # still open past their deadline go up their SOP's chain.
+    escalation.check(db.session, now)
     return LoadSummary(len(offices), len(offices), len(users), len(made))

@@ -8,7 +8,8 @@ operational positions, the admin for supervisory ones, the clerk for the
 public's lane). How long a step takes is drawn against its own deadline:
 most finish within it, some run late. A complaint stops where its next
 step would finish after `now` (so recent reports are still open), and a
-few older ones stall at a step and stay overdue.
+few older ones stall at a step and stay overdue; `load` then escalates
+those as `flask sla check` would have (sop_admin/escalation.py).
 """
 
 import random

@@ -110,7 +110,7 @@ def test_home_charts_are_json_drawn_by_static_script(make, db, login_as, offices
         db.session.add(ComplaintStep(
             complaint_id=complaint.id, step_number=1,
             started_at=now - timedelta(minutes=minutes), completed_at=now,
-            due_at=now - timedelta(minutes=minutes - 5)))
+            due_at=now - timedelta(minutes=minutes - 5), within_standard=False))
     admin = make.user(office, AccessLevel.ADMIN)
     db.session.commit()
     page = login_as(admin).get("/admin/").text
@@ -121,6 +121,7 @@ def test_home_charts_are_json_drawn_by_static_script(make, db, login_as, offices
     assert data["steps"]["median"] == [1.0]  # 60 minutes
     assert data["steps"]["allowed"] == [0.08]  # 5 minutes
     assert "1 jam" in page and "Melebihi standar" in page
+    assert 'data-within="0/2">0/2 (0%)<' in page
     scripts = re.findall(r"<script([^>]*)>(.*?)</script>", page, re.S)
     for attributes, body in scripts:
         assert "src=" in attributes or 'type="application/json"' in attributes, (
