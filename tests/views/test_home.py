@@ -92,7 +92,8 @@ def test_home_staff_tasks_and_overdue_link_to_complaints(make, db, login_as, off
     db.session.commit()
     page = login_as(staff).get("/admin/").text
     assert _counts(page)["tasks"] == 1 and _counts(page)["overdue"] == 1
-    assert page.count(f"/admin/complaint/details/?id={late.id}") == 2
+    assert page.count(f"/admin/proses/{late.id}\"") == 2  # the Proses page
+    assert login_as(staff).get(f"/admin/proses/{late.id}").status_code == 200
     assert "Terlambat</span>" in page
     link = re.search(r'href="([^"]*flt[^"]*)"', page).group(1).replace("&amp;", "&")
     listing = login_as(staff).get(link).text
