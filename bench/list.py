@@ -6,13 +6,13 @@ of one of five offices (so 1/5 of the rows are theirs), with filters off
 generated server-side by INSERT ... SELECT generate_series in a scratch
 database; the generation runs with session_replication_role = replica,
 which skips the audit triggers for those inserts only (the page requests
-themselves run with auditing on). Median of ROUNDS requests each after a
-warm-up; the ratio 100 000 / 1 000 should be <= 1.5.
+themselves run with auditing on). Median of ROUNDS rounds of PER_ROUND
+requests each, after a warm-up; the ratio 100 000 / 1 000 should be <= 1.5.
 
 Environment: BENCH_POSTGRES_URL (default
 postgresql+psycopg://postgres@127.0.0.1:5432/test; a scratch database is
-created beside it and dropped), BENCH_LIST_ROUNDS (5), BENCH_LIST_SIZES
-("1000,100000").
+created beside it and dropped), BENCH_LIST_ROUNDS (5), BENCH_LIST_PER_ROUND
+(10), BENCH_LIST_SIZES ("1000,100000").
 """
 
 import os
@@ -25,6 +25,7 @@ import sqlalchemy as sa
 PG_URL = os.environ.get(
     "BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 ROUNDS = int(os.environ.get("BENCH_LIST_ROUNDS", "5"))
+PER_ROUND = int(os.environ.get("BENCH_LIST_PER_ROUND", "10"))
 SIZES = [int(n) for n in os.environ.get("BENCH_LIST_SIZES", "1000,100000").split(",")]
 OFFICES = 5
 PASSWORD = "bench-password-123"  # noqa: S105 - throwaway scratch database
@@ -149,7 +150,7 @@ def run(uri: str) -> dict[tuple[str, int], float]:
 
 def main() -> None:
     print("Complaint list page (test client, admin of 1 of 5 offices), PostgreSQL;"
-          f" median of {ROUNDS} requests.")
+          f" median of {ROUNDS} rounds of {PER_ROUND} requests.")
     print("  rows generated with session_replication_role = replica: audit "
           "triggers skipped for the generation only.")
     try:
