@@ -47,10 +47,11 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from . import auth, views
+    from . import api, auth, views
 
     app.register_blueprint(auth.bp)
     views.init_admin(app)
+    api.init_app(app)
 
 
 def register_commands(app: Flask) -> None:
