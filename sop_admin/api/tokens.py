@@ -29,13 +29,20 @@ def token_hash(raw: str) -> str:
 def new_token(office: Office, name: str, *, created_by: User | None,
               now: datetime) -> tuple[ApiToken, str]:
     """Add a token for `office`; returns it and the secret to show once."""
-    raw = SCHEME + secrets.token_urlsafe(32)
-    token = ApiToken(office=office, name=name.strip(), prefix=raw[:PREFIX_LENGTH],
-                     token_hash=token_hash(raw), created_by=created_by,
+    token = ApiToken(office=office, name=name.strip(), created_by=created_by,
                      created_at=now)
+    raw = issue(token)
     db.session.add(token)
     db.session.flush()
     return token, raw
+
+
+def issue(token: ApiToken) -> str:
+    """Give `token` a new random secret (hash and visible prefix); return it."""
+    raw = SCHEME + secrets.token_urlsafe(32)
+    token.prefix = raw[:PREFIX_LENGTH]
+    token.token_hash = token_hash(raw)
+    return raw
 
 
 def find_active(raw: str) -> ApiToken | None:

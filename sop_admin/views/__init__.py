@@ -7,6 +7,7 @@ from flask_babel import lazy_gettext as _l
 
 from ..i18n import TRANSLATIONS
 from ..models import (
+    ApiToken,
     AuditEntry,
     ClosureDay,
     Complaint,
@@ -16,6 +17,7 @@ from ..models import (
     User,
 )
 from . import audit_hooks
+from .api_token import ApiTokenView
 from .audit import AuditEntryView
 from .complaint import ComplaintView
 from .index import HomeView
@@ -46,6 +48,8 @@ def init_admin(app: Flask) -> Admin:
                             endpoint="user"))
     admin.add_view(ClosureDayView(ClosureDay, name=_l("Hari Libur Kantor"),
                                   category=settings, endpoint="closure_day"))
+    admin.add_view(ApiTokenView(ApiToken, name=_l("Token API"), category=settings,
+                                endpoint="api_token"))
     audit_hooks.init_app(app)
     admin.add_view(AuditEntryView(AuditEntry, name=_l("Jejak audit"),
                                   category=_l("Audit"), endpoint="audit",
