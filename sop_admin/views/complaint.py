@@ -38,7 +38,7 @@ from ..models import (
     SopVersion,
     utcnow,
 )
-from . import labels
+from . import complaint_import, labels
 from .base import ADMINS, ALL_LEVELS, SecureModelView, int_ids
 from .fields import LocalDateTimeField, evidence_upload
 
@@ -144,6 +144,7 @@ class ComplaintView(SecureModelView):
                                options=OfficeOptions()),
     ]
     details_template = "admin/complaint/details.html"
+    list_template = "admin/complaint/list.html"
     form_columns = [
         "office", "received_at", "channel", "classification", "anonymous",
         "confidential", "reporter_name", "reporter_contact", "reporter_address",
@@ -320,6 +321,11 @@ class ComplaintView(SecureModelView):
         db.session.commit()
         _flash_tracking_code(complaint, code)
         return redirect(self.get_url(".details_view", id=complaint.id))
+
+    @expose("/import/", methods=("GET", "POST"))
+    def import_view(self):
+        """Batch import from CSV/XLSX (see complaint_import.py)."""
+        return complaint_import.page(self)
 
     @expose("/evidence/")
     def evidence_view(self):
