@@ -102,14 +102,15 @@ def create_complaint():
         return json_error(409, "duplikat / duplicate", str(exc),
                           register_no=exc.existing.register_no,
                           status_url=_status_url(exc.existing))
-    db.session.commit()
     complaint = registration.complaint
-    zone = ZoneInfo(token.office.timezone)
     status_url = _status_url(complaint)
     body = {"register_no": complaint.register_no,
             "tracking_code": registration.tracking_code,
-            "received_at": _iso(complaint.received_at, zone),
+            "received_at": _iso(complaint.received_at,
+                                ZoneInfo(token.office.timezone)),
             "status_url": status_url}
+    # Built before the commit, which expires what the session holds.
+    db.session.commit()
     return jsonify(body), 201, {"Location": status_url}
 
 

@@ -12,6 +12,7 @@ import secrets
 from datetime import datetime, timedelta
 
 from sqlalchemy import or_, select, update
+from sqlalchemy.orm import joinedload
 
 from ..extensions import db
 from ..models import ApiToken, Office, User
@@ -50,7 +51,10 @@ def find_active(raw: str) -> ApiToken | None:
     if not raw.startswith(SCHEME):
         return None
     token = db.session.scalars(
-        select(ApiToken).where(ApiToken.token_hash == token_hash(raw))
+        select(ApiToken)
+        .where(ApiToken.token_hash == token_hash(raw))
+        # Every request needs the office; never its letterhead logo.
+        .options(joinedload(ApiToken.office).defer(Office.logo))
     ).first()
     return token if token is not None and token.is_active else None
 
