@@ -158,3 +158,20 @@ def test_received_at_default_is_now(office, make, db, login_as):
     local_now = datetime.now(UTC).astimezone(
         __import__("zoneinfo").ZoneInfo("Asia/Jakarta")).replace(tzinfo=None)
     assert abs(local_now - shown) < timedelta(minutes=2)
+
+
+def test_confidential_reporter_email_masked_for_staff(office, make, db, login_as):
+    complaint = make.complaint(office, confidential=True, reporter_name="Budi",
+                               reporter_email="budi@example.id")
+    staff = make.user(office, AccessLevel.STAFF)
+    officer = make.user(office, AccessLevel.RECORDS_OFFICER)
+    admin = make.user(office, AccessLevel.ADMIN)
+    db.session.commit()
+    client = login_as(staff)
+    for url in ("/admin/complaint/", f"/admin/complaint/details/?id={complaint.id}",
+                f"/admin/complaint/edit/?id={complaint.id}"):
+        assert "budi@example.id" not in client.get(url).text, url
+    client = login_as(officer)
+    assert "budi@example.id" not in client.get("/admin/complaint/export/csv/").text
+    assert "budi@example.id" in login_as(admin).get(
+        f"/admin/complaint/details/?id={complaint.id}").text
