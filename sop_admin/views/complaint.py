@@ -21,6 +21,7 @@ from wtforms import SelectField, ValidationError
 
 from .. import audit, tracking
 from ..complaints import (
+    EMAIL_RE,
     FIELDS,
     IDENTITY_FIELDS,
     DuplicateComplaint,
@@ -268,6 +269,8 @@ class ComplaintView(SecureModelView):
         if model.anonymous and any(getattr(model, f) for f in IDENTITY_FIELDS):
             raise ValidationError(_("Laporan anonim tidak boleh berisi identitas "
                                      "pelapor."))
+        if model.reporter_email and not EMAIL_RE.match(model.reporter_email):
+            raise ValidationError(_("Surel pelapor bukan alamat surel."))
 
     def on_model_change(self, form, model, is_created):
         """Check as the base does, then attach an uploaded evidence file."""

@@ -175,3 +175,14 @@ def test_confidential_reporter_email_masked_for_staff(office, make, db, login_as
     assert "budi@example.id" not in client.get("/admin/complaint/export/csv/").text
     assert "budi@example.id" in login_as(admin).get(
         f"/admin/complaint/details/?id={complaint.id}").text
+
+
+def test_edit_refuses_bad_reporter_email(office, make, db, login_as):
+    complaint = make.complaint(office)
+    staff = make.user(office, AccessLevel.STAFF)
+    db.session.commit()
+    page = login_as(staff).post(f"/admin/complaint/edit/?id={complaint.id}", data=_form(
+        reporter_email="bukan surel"), follow_redirects=True).text
+    assert "bukan alamat surel" in page
+    db.session.expire_all()
+    assert complaint.reporter_email is None
