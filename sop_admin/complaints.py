@@ -275,6 +275,9 @@ def register_complaint(
     for name in TEXT_FIELDS:
         if isinstance(fields.get(name), str):
             fields[name] = fields[name].strip() or None
+    for name in (*FLAG_FIELDS, "classification"):
+        if name in fields and fields[name] is None:
+            del fields[name]  # not given: the column's default
     if "sop_version" not in fields:
         fields["sop_version"] = complaint_sop_version(office)
     register_no = assign_register_no(office, fields["received_at"])

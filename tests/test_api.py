@@ -62,6 +62,16 @@ def test_post_without_received_at_is_now(client, token, db):
     assert before <= received <= utcnow()
 
 
+def test_post_nulls_take_defaults(client, token, db):
+    response = client.post("/api/v1/complaints", json=_body(
+        confidential=None, anonymous=None, classification=None, reporter_name=None),
+        headers=_auth(token))
+    assert response.status_code == 201, response.json
+    complaint = db.session.scalar(select(Complaint))
+    assert complaint.confidential is False
+    assert complaint.classification.value == "complaint"
+
+
 def test_post_slightly_ahead_clock_is_clamped_to_now(client, token, db):
     ahead = (utcnow() + timedelta(seconds=20)).isoformat()
     response = client.post("/api/v1/complaints", json=_body(received_at=ahead),
