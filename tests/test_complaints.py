@@ -205,3 +205,42 @@ def test_register_complaint_same_link_without_post_id_is_refused(make, db):
     register_complaint(office, actor=None, now=NOW, **_fields(**link))
     with pytest.raises(DuplicateComplaint):
         register_complaint(office, actor=None, now=NOW, **_fields(**link))
+
+
+def test_register_complaint_concurrent_same_post_registered_once(app, make, db):
+    office = make.office("DPK")
+    db.session.commit()
+    office_id = office.id
+    threads_count = 4
+    barrier = threading.Barrier(threads_count)
+    outcomes: list[str] = []
+    lock = threading.Lock()
+
+    def worker():
+        with app.app_context():
+            barrier.wait()
+            own = db.session.get(type(office), office_id)
+            try:
+                register_complaint(own, actor=None, now=NOW, **_fields(
+                    channel=Channel.INSTAGRAM, external_post_id="SAMEPOST"))
+                time.sleep(0.05)  # hold the counter lock so the others queue
+                db.session.commit()
+                outcome = "registered"
+            except DuplicateComplaint:
+                db.session.rollback()
+                outcome = "duplicate"
+            except BaseException as exc:  # noqa: BLE001 - reported below
+                db.session.rollback()
+                outcome = repr(exc)
+            finally:
+                db.session.remove()
+            with lock:
+                outcomes.append(outcome)
+
+    threads = [threading.Thread(target=worker) for _ in range(threads_count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert sorted(outcomes) == ["duplicate"] * (threads_count - 1) + ["registered"]
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Complaint)) == 1
