@@ -9,6 +9,10 @@ threads post complaints (each a new post id, so none is a duplicate) for
 SECONDS per round, keeping one connection each where the server allows.
 Figures: requests/s, p50/p95 latency and errors per round; the median
 round by requests/s is the result. Target: >= 300 requests/s, 0 errors.
+Each round also reports the CPU time spent per request by the gunicorn
+workers, by the database backends serving them and by the bench's own
+clients (from /proc), and the rate those allow on this machine's idle cores:
+on a shared machine the wall-clock rate mostly says how busy it was.
 
 Every registration commits, and the audit chain's head lock is held from
 sealing until that commit is on disk, so all writers take turns for one
@@ -112,6 +116,35 @@ class Server:
         self.process.wait(timeout=30)
 
 
+def _cpu_seconds(pids) -> float:
+    """User + system CPU time of processes (Linux /proc), 0 where unreadable."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / tick
+    return total
+
+
+def _worker_pids(master: int) -> list[int]:
+    children = Path(f"/proc/{master}/task/{master}/children")
+    return [int(p) for p in children.read_text().split()] if children.exists() else []
+
+
+def _backend_pids(url: str) -> list[int]:
+    name = sa.engine.make_url(url).database
+    engine = sa.create_engine(PG_URL)
+    with engine.connect() as conn:
+        pids = conn.execute(sa.text(
+            "SELECT pid FROM pg_stat_activity WHERE datname = :name"),
+            {"name": name}).scalars().all()
+    engine.dispose()
+    return list(pids)
+
+
 def _client(port: int, token: str, stop: float, posts, out: list) -> None:
     headers = {"Authorization": f"Bearer {token}",
                "Content-Type": "application/json"}
@@ -139,20 +172,31 @@ def _client(port: int, token: str, stop: float, posts, out: list) -> None:
         out.append((time.perf_counter() - start, ok))
 
 
-def _round(port: int, token: str, posts) -> dict:
+def _round(server: "Server", url: str, token: str, posts) -> dict:
     per_thread: list[list[tuple[float, bool]]] = [[] for _ in range(CLIENTS)]
+    workers = _worker_pids(server.process.pid)
+    backends = _backend_pids(url)
+    cpu_app, cpu_db = _cpu_seconds(workers), _cpu_seconds(backends)
+    cpu_clients = time.process_time()
     start = time.monotonic()
     stop = start + SECONDS
     with ThreadPoolExecutor(CLIENTS) as pool:
         for out in per_thread:
-            pool.submit(_client, port, token, stop, posts, out)
+            pool.submit(_client, server.port, token, stop, posts, out)
     elapsed = time.monotonic() - start
+    cpu_clients = time.process_time() - cpu_clients
+    backends = set(backends) | set(_backend_pids(url))
+    cpu_app = _cpu_seconds(workers) - cpu_app
+    cpu_db = _cpu_seconds(backends) - cpu_db
     results = [item for out in per_thread for item in out]
     latencies = sorted(t for t, ok in results if ok)
     errors = sum(1 for _, ok in results if not ok)
     q = statistics.quantiles(latencies, n=100) if len(latencies) > 1 else [0] * 99
+    done = max(len(results), 1)
     return {"rps": len(latencies) / elapsed, "p50": q[49] * 1000,
-            "p95": q[94] * 1000, "errors": errors, "requests": len(results)}
+            "p95": q[94] * 1000, "errors": errors, "requests": len(results),
+            "cpu_app": cpu_app / done * 1000, "cpu_db": cpu_db / done * 1000,
+            "cpu_clients": cpu_clients / done * 1000}
 
 
 def _audit_rows(url: str) -> tuple[int, int]:
@@ -197,12 +241,20 @@ def _measure(sync: str) -> None:
         rounds = []
         with Server(url) as server:
             for i in range(ROUNDS):
-                result = _round(server.port, token, posts)
+                result = _round(server, url, token, posts)
                 rounds.append(result)
+                server_cpu = result["cpu_app"] + result["cpu_db"]
+                everything = server_cpu + result["cpu_clients"]
+                cores = os.cpu_count() or 1
                 print(f"  round {i + 1}: {result['rps']:.0f} req/s, "
                       f"p50 {result['p50']:.1f} ms, p95 {result['p95']:.1f} ms, "
-                      f"{result['errors']} errors of {result['requests']}",
-                      flush=True)
+                      f"{result['errors']} errors of {result['requests']}; "
+                      f"CPU per request: app {result['cpu_app']:.1f} ms, "
+                      f"database {result['cpu_db']:.1f} ms, clients "
+                      f"{result['cpu_clients']:.1f} ms (idle {cores} "
+                      f"cores: ~{cores * 1000 / server_cpu:.0f} req/s for the "
+                      f"server alone, ~{cores * 1000 / everything:.0f} with the "
+                      f"clients on the same cores)", flush=True)
         complaints, audit_rows = _audit_rows(url)
     median = sorted(rounds, key=lambda r: r["rps"])[len(rounds) // 2]
     errors = sum(r["errors"] for r in rounds)
