@@ -13,6 +13,7 @@ def _groups():
     from .audit import audit_group
     from .complaint import complaint_group
     from .demo import demo
+    from .outbox import outbox_group
     from .sop import sop_group
 
-    return [demo, sop_group, audit_group, complaint_group]
+    return [demo, sop_group, audit_group, complaint_group, outbox_group]
