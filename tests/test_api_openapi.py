@@ -57,3 +57,36 @@ def test_openapi_input_lists_every_api_field(client):
     properties = _document(client)["components"]["schemas"]["ComplaintInput"][
         "properties"]
     assert set(properties) == set(API_FIELDS)
+
+
+def _validator(document, name):
+    from jsonschema import Draft202012Validator
+
+    schema = {**document["components"]["schemas"][name],
+              "components": document["components"]}
+    return Draft202012Validator(schema)
+
+
+def test_openapi_track_matches_what_track_answers(client, make, db):
+    """/track is served elsewhere: its answers must still fit this document."""
+    from datetime import timedelta
+
+    from sop_admin.complaints import register_complaint
+    from sop_admin.models import utcnow
+
+    office = make.office("DPK")
+    make.sop(office, status="active")
+    registration = register_complaint(
+        office, actor=None, now=utcnow(), channel="sms", subject="Lampu mati",
+        description="Sejak kemarin.", received_at=utcnow() - timedelta(hours=1))
+    db.session.commit()
+    document = _document(client)
+    found = client.get("/api/v1/track", query_string={
+        "register_no": registration.complaint.register_no,
+        "code": registration.tracking_code})
+    assert found.status_code == 200
+    _validator(document, "Track").validate(found.json)
+    missing = client.get("/api/v1/track", query_string={
+        "register_no": registration.complaint.register_no, "code": "0000-0000-0000"})
+    assert missing.status_code == 404
+    _validator(document, "TrackNotFound").validate(missing.json)
