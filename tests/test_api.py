@@ -273,3 +273,15 @@ def test_token_stored_hashed_with_prefix(office, make, db):
     assert token.prefix == raw[:12]
     assert raw not in token.token_hash
     assert db.session.scalar(select(ApiToken.token_hash)) == tokens.token_hash(raw)
+
+
+def test_post_with_consent_mails_the_reporter_the_same_code(client, token, db):
+    from sop_admin.models import OutboxMessage
+
+    response = client.post("/api/v1/complaints", json=_body(
+        reporter_email="siti@example.id", reporter_email_consent=True),
+        headers=_auth(token))
+    assert response.status_code == 201
+    [message] = db.session.scalars(select(OutboxMessage)).all()
+    assert message.recipient == "siti@example.id"
+    assert response.json["tracking_code"] in message.body_text
