@@ -183,7 +183,7 @@ def make_complaints(offices: list[DemoOffice], count: int, *, seed: int,
             complaint = register_complaint(
                 demo.office, actor=demo.clerk, now=registered,
                 sop_version=demo.version, **fields,
-            )
+            ).complaint
             _progress(rng, complaint, now)
             made.append(complaint)
     return made
