@@ -4,7 +4,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 export FLASK_APP := app.py
 
-.PHONY: run test bench lint translations browser clean
+.PHONY: run test bench load lint translations browser clean
 
 $(STAMP): pyproject.toml
 	python3 -m venv $(VENV)
@@ -47,6 +47,11 @@ $(BENCH_STAMP): $(STAMP)
 # (default: the local test server).
 bench: $(BENCH_STAMP) translations
 	$(BIN)/python -m bench
+
+# Ten minutes of mixed work on gunicorn -w 2 + PostgreSQL, then the checks
+# (LOAD_SECONDS, LOAD_CLIENTS, LOAD_MAX_REQUESTS bound it; see bench/load.py).
+load: $(BENCH_STAMP) translations
+	$(BIN)/python -m bench.load
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

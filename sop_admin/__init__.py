@@ -48,11 +48,12 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from . import auth, public, views
+    from . import api, auth, public, views
 
     app.register_blueprint(auth.bp)
     app.register_blueprint(public.bp)
     views.init_admin(app)
+    api.init_app(app)
 
 
 def register_commands(app: Flask) -> None:

@@ -55,6 +55,7 @@ def from_environment(instance_path: Path) -> dict:
         "AUDIT_CHECKPOINT_KEY": os.environ.get("AUDIT_CHECKPOINT_KEY"),
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
         "RATELIMIT_HEADERS_ENABLED": True,
+        "API_RATE_LIMIT": os.environ.get("API_RATE_LIMIT", "600/minute"),
         "LACAK_RATE_LIMIT": os.environ.get("LACAK_RATE_LIMIT", "20/minute"),
         "PUBLIC_BASE_URL": os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000"),
         "MAIL_HOST": os.environ.get("MAIL_HOST") or None,

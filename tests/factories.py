@@ -96,3 +96,11 @@ class Factories:
             description=kw.pop("description", "Jalan berlubang di depan pasar."),
             **kw,
         ))
+
+    def api_token(self, office: Office, name: str = "Jembatan Instagram"):
+        """An API token of `office`; returns (ApiToken, the secret)."""
+        from sop_admin.api.tokens import new_token
+
+        token, raw = new_token(office, name, created_by=None,
+                               now=datetime.now(UTC))
+        return token, raw

@@ -7,7 +7,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import sqlalchemy as sa
 
+from sop_admin import tracking
 from sop_admin.complaints import (
+    DuplicateComplaint,
     InvalidComplaint,
     assign_register_no,
     register_complaint,
@@ -107,27 +109,29 @@ def test_register_complaint_valid_gets_number_sop_and_actor(make, db):
     make.sop(office, status="draft", name="SOP Draf Pengaduan")
     active = make.sop(office, status="active")
     actor = make.user(office)
-    complaint = register_complaint(
+    registration = register_complaint(
         office, actor=actor, now=NOW, **_fields(classification="aspiration")
     )
+    complaint = registration.complaint
     assert complaint.id is not None
     assert complaint.register_no == "DPK/2026/000001"
     assert complaint.sop_version == active
     assert complaint.created_by == actor
     assert complaint.classification == Classification.ASPIRATION
+    assert tracking.matches(complaint, registration.tracking_code)
 
 
 def test_register_complaint_without_active_sop_has_none(make, db):
     office = make.office("DPK")
     make.sop(office, status="draft")
-    complaint = register_complaint(office, actor=None, now=NOW, **_fields())
+    complaint = register_complaint(office, actor=None, now=NOW, **_fields()).complaint
     assert complaint.sop_version is None
 
 
 def test_register_complaint_channel_given_as_text_is_accepted(make, db):
     complaint = register_complaint(
         make.office("DPK"), actor=None, now=NOW, **_fields(channel="lapor")
-    )
+    ).complaint
     assert complaint.channel == Channel.LAPOR
 
 
@@ -143,6 +147,13 @@ def test_register_complaint_channel_given_as_text_is_accepted(make, db):
         ({"classification": "gossip"}, "classification"),
         ({"anonymous": True, "reporter_name": "Budi"}, "reporter_name"),
         ({"status": "closed"}, "status"),
+        ({"reporter_email": "budi(at)mail"}, "reporter_email"),
+        ({"reporter_email_consent": True}, "reporter_email_consent"),
+        ({"anonymous": True, "reporter_email": "b@x.id"}, "reporter_email"),
+        ({"source_url": "javascript:alert(1)"}, "source_url"),
+        ({"subject": "x" * 301}, "subject"),
+        ({"external_post_id": 12345}, "external_post_id"),
+        ({"confidential": "ya"}, "confidential"),
     ],
 )
 def test_register_complaint_bad_field_is_refused_and_takes_no_number(
@@ -152,6 +163,7 @@ def test_register_complaint_bad_field_is_refused_and_takes_no_number(
     with pytest.raises(InvalidComplaint) as info:
         register_complaint(office, actor=None, now=NOW, **_fields(**change))
     assert any(p.startswith(f"{field}:") for p in info.value.problems)
+    assert field in info.value.fields
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Complaint)) == 0
     assert db.session.scalar(sa.select(RegisterCounter)) is None
 
@@ -160,7 +172,7 @@ def test_register_complaint_anonymous_without_identity_is_accepted(make, db):
     complaint = register_complaint(
         make.office("DPK"), actor=None, now=NOW,
         **_fields(anonymous=True, reporter_name="", reporter_contact=None),
-    )
+    ).complaint
     assert complaint.anonymous is True
 
 
@@ -171,3 +183,64 @@ def test_register_complaint_foreign_sop_version_is_refused(make, db):
         register_complaint(
             office, actor=None, now=NOW, **_fields(sop_version=foreign)
         )
+
+
+def test_register_complaint_same_post_twice_is_refused(make, db):
+    office = make.office("DPK")
+    post = {"channel": Channel.INSTAGRAM, "external_post_id": "C1xYz",
+            "source_url": "https://www.instagram.com/p/C1xYz/"}
+    first = register_complaint(office, actor=None, now=NOW, **_fields(**post))
+    with pytest.raises(DuplicateComplaint) as info:
+        register_complaint(office, actor=None, now=NOW, **_fields(**post))
+    assert info.value.existing == first.complaint
+    # Same id on another channel, or in another office, is another post.
+    register_complaint(office, actor=None, now=NOW,
+                       **_fields(**{**post, "channel": Channel.FACEBOOK}))
+    register_complaint(make.office("BKS"), actor=None, now=NOW, **_fields(**post))
+
+
+def test_register_complaint_same_link_without_post_id_is_refused(make, db):
+    office = make.office("DPK")
+    link = {"channel": Channel.X, "source_url": "https://x.com/a/status/1"}
+    register_complaint(office, actor=None, now=NOW, **_fields(**link))
+    with pytest.raises(DuplicateComplaint):
+        register_complaint(office, actor=None, now=NOW, **_fields(**link))
+
+
+def test_register_complaint_concurrent_same_post_registered_once(app, make, db):
+    office = make.office("DPK")
+    db.session.commit()
+    office_id = office.id
+    threads_count = 4
+    barrier = threading.Barrier(threads_count)
+    outcomes: list[str] = []
+    lock = threading.Lock()
+
+    def worker():
+        with app.app_context():
+            barrier.wait()
+            own = db.session.get(type(office), office_id)
+            try:
+                register_complaint(own, actor=None, now=NOW, **_fields(
+                    channel=Channel.INSTAGRAM, external_post_id="SAMEPOST"))
+                time.sleep(0.05)  # hold the counter lock so the others queue
+                db.session.commit()
+                outcome = "registered"
+            except DuplicateComplaint:
+                db.session.rollback()
+                outcome = "duplicate"
+            except BaseException as exc:  # noqa: BLE001 - reported below
+                db.session.rollback()
+                outcome = repr(exc)
+            finally:
+                db.session.remove()
+            with lock:
+                outcomes.append(outcome)
+
+    threads = [threading.Thread(target=worker) for _ in range(threads_count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert sorted(outcomes) == ["duplicate"] * (threads_count - 1) + ["registered"]
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Complaint)) == 1

@@ -11,10 +11,12 @@ def register(app: Flask) -> None:
 def _groups():
     from . import sop_pdf  # noqa: F401 - attaches `flask sop pdf` to sop_group
     from .audit import audit_group
+    from .complaint import complaint_group
     from .demo import demo
     from .outbox import outbox_group
     from .report import report_group
     from .sla import sla_group
     from .sop import sop_group
 
-    return [demo, sop_group, audit_group, outbox_group, report_group, sla_group]
+    return [demo, sop_group, audit_group, complaint_group, outbox_group,
+            report_group, sla_group]

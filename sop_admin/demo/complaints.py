@@ -142,7 +142,7 @@ def make_complaints(offices: list[DemoOffice], count: int, *, seed: int,
             complaint = register_complaint(
                 demo.office, actor=demo.staffing.clerk, now=registered,
                 sop_version=demo.version, **fields,
-            )
+            ).complaint
             walk(rng, complaint, demo.staffing, registered, now)
             made.append(complaint)
     return made

@@ -7,6 +7,7 @@ from flask_babel import lazy_gettext as _l
 
 from ..i18n import TRANSLATIONS
 from ..models import (
+    ApiToken,
     AuditEntry,
     ClosureDay,
     Complaint,
@@ -19,6 +20,7 @@ from ..models import (
     User,
 )
 from . import audit_hooks
+from .api_token import ApiTokenView
 from .audit import AuditEntryView
 from .complaint import ComplaintView
 from .index import HomeView
@@ -58,6 +60,8 @@ def init_admin(app: Flask) -> Admin:
                             endpoint="user"))
     admin.add_view(ClosureDayView(ClosureDay, name=_l("Hari Libur Kantor"),
                                   category=settings, endpoint="closure_day"))
+    admin.add_view(ApiTokenView(ApiToken, name=_l("Token API"), category=settings,
+                                endpoint="api_token"))
     admin.add_view(NoticeTemplateView(NoticeTemplate, name=_l("Templat surel"),
                                       category=settings, endpoint="notice_template"))
     admin.add_view(OutboxView(OutboxMessage, name=_l("Kotak keluar surel"),

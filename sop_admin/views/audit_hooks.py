@@ -19,13 +19,13 @@ from ..extensions import db
 API_PREFIX = "/api/"
 
 
-def _begin_request(actor=None) -> None:
-    if actor is None and current_user.is_authenticated:
+def _begin_request(actor=None, actor_name: str | None = None) -> None:
+    if actor is None and actor_name is None and current_user.is_authenticated:
         actor = current_user
     request_id = g.get("audit_request_id") or (
         request.headers.get("X-Request-ID") or uuid.uuid4().hex)[:64]
     g.audit_request_id = request_id
-    anonymous = {} if actor else {"actor_name": "(anonim)"}
+    anonymous = {} if actor else {"actor_name": actor_name or "(anonim)"}
     g.audit_token = audit.set_context(
         "api" if request.path.startswith(API_PREFIX) else "web",
         actor=actor,
@@ -44,14 +44,15 @@ def _end_request(_exc=None) -> None:
             audit.reset_context(token)
 
 
-def attribute_request_to(user) -> None:
-    """Credit the rest of this request's writes to `user`.
+def attribute_request_to(user=None, *, name: str | None = None) -> None:
+    """Credit the rest of this request's writes to `user`, or to `name`.
 
     A login request starts anonymous; what it writes after the password
-    checks out (the last-login time) is the user's own doing.
+    checks out (the last-login time) is the user's own doing. An API request
+    is credited to its token's name (`name`), never to a browser session.
     """
     _end_request()
-    _begin_request(actor=user)
+    _begin_request(actor=user, actor_name=name)
 
 
 def may_read_history(user, office_id: int | None) -> bool:

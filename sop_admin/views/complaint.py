@@ -9,7 +9,7 @@ ILIKE scan over every column.
 import re
 from datetime import datetime, time, timedelta
 
-from flask import Response, abort, request, url_for
+from flask import Response, abort, flash, redirect, request, url_for
 from flask_admin import expose
 from flask_admin.contrib.sqla import filters
 from flask_admin.model.template import EndpointLinkRowAction
@@ -20,7 +20,15 @@ from markupsafe import Markup
 from sqlalchemy import and_, not_, or_
 from wtforms import SelectField, ValidationError
 
-from ..complaints import IDENTITY_FIELDS, assign_register_no, complaint_sop_version
+from .. import audit, tracking
+from ..complaints import (
+    EMAIL_RE,
+    FIELDS,
+    IDENTITY_FIELDS,
+    DuplicateComplaint,
+    InvalidComplaint,
+    register_complaint,
+)
 from ..dashboard import overdue_clause
 from ..extensions import db
 from ..i18n import local_dt, office_timezone
@@ -34,7 +42,7 @@ from ..models import (
     SopVersion,
     utcnow,
 )
-from . import labels
+from . import complaint_import, labels
 from .base import ADMINS, ALL_LEVELS, SecureModelView, int_ids
 from .fields import LocalDateTimeField, evidence_upload
 from .outbox import notices_cell
@@ -161,7 +169,8 @@ class ComplaintView(SecureModelView):
     column_details_list = [
         "register_no", "received_at", "channel", "classification", "anonymous",
         "confidential", "reporter_name", "reporter_contact", "reporter_address",
-        "reporter_identity_no", "subject", "description", "subject_party",
+        "reporter_identity_no", "reporter_email", "reporter_email_consent",
+        "subject", "description", "subject_party",
         "expectation", "lapor_tracking_id", "city_system_id", "source_url",
         "external_post_id", "sop_version", "evidence", "status",
         "current_step_number", "step_due_at", "due_at", "closed_at", "created_by",
@@ -185,10 +194,13 @@ class ComplaintView(SecureModelView):
                                options=OfficeOptions()),
         OverdueFilter(_l("Terlambat")),
     ]
+    details_template = "admin/complaint/details.html"
+    list_template = "admin/complaint/list.html"
     form_columns = [
         "office", "received_at", "channel", "classification", "anonymous",
         "confidential", "reporter_name", "reporter_contact", "reporter_address",
-        "reporter_identity_no", "subject", "description", "subject_party",
+        "reporter_identity_no", "reporter_email", "reporter_email_consent",
+        "subject", "description", "subject_party",
         "expectation", "lapor_tracking_id", "city_system_id", "source_url",
         "external_post_id", "sop_version", "evidence_upload",
     ]
@@ -200,7 +212,11 @@ class ComplaintView(SecureModelView):
     form_overrides = {"received_at": LocalDateTimeField, "channel": SelectField,
                       "classification": SelectField}
     form_args = {
-        "received_at": {"default": utcnow},
+        "received_at": {"default": utcnow, "description": _l(
+            "Waktu setempat. Boleh diundur untuk unggahan yang terlihat lebih "
+            "awal, tidak boleh di masa depan.")},
+        # Checked by register_complaint, which names the field.
+        "reporter_email": {"filters": [lambda v: v.strip() if v else None]},
         "channel": labels.select(labels.CHANNELS),
         "classification": labels.select(labels.CLASSIFICATIONS),
     }
@@ -233,6 +249,8 @@ class ComplaintView(SecureModelView):
         "reporter_contact": _l("Kontak pelapor"),
         "reporter_address": _l("Alamat pelapor"),
         "reporter_identity_no": _l("Nomor identitas pelapor"),
+        "reporter_email": _l("Surel pelapor"),
+        "reporter_email_consent": _l("Pelapor setuju menerima pemberitahuan surel"),
         "subject": _l("Perihal"),
         "description": _l("Uraian"),
         "subject_party": _l("Terlapor"),
@@ -306,31 +324,72 @@ class ComplaintView(SecureModelView):
         return form
 
     def apply_service(self, form, model, is_created):
+        """Edits only: a new complaint goes through `create_model`."""
         if model.received_at and model.received_at > utcnow():
             raise ValidationError(_("Waktu diterima tidak boleh di masa depan."))
         if model.anonymous and any(getattr(model, f) for f in IDENTITY_FIELDS):
             raise ValidationError(_("Laporan anonim tidak boleh berisi identitas "
                                      "pelapor."))
-        if not is_created:
-            return
-        # Out of the session until it has its number: the counter's flush
-        # would otherwise insert it with register_no still NULL.
-        db.session.expunge(model)
-        office = model.office or db.session.get(Office, model.office_id)
-        model.office = office
-        model.created_by_id = current_user.id
-        if model.sop_version is None:
-            model.sop_version = complaint_sop_version(office)
-        model.register_no = assign_register_no(office, model.received_at)
-        db.session.add(model)
+        if model.reporter_email and not EMAIL_RE.match(model.reporter_email):
+            raise ValidationError(_("Surel pelapor bukan alamat surel."))
 
     def on_model_change(self, form, model, is_created):
-        """Register as the base does, then attach an uploaded evidence file."""
+        """Check as the base does, then attach an uploaded evidence file."""
         super().on_model_change(form, model, is_created)
-        if form.evidence_upload.upload:
-            data, mimetype, filename = form.evidence_upload.upload
-            model.evidence.append(Evidence(filename=filename, mimetype=mimetype,
-                                           size=len(data), data=data))
+        _attach_upload(form, model)
+
+    def create_model(self, form):
+        """Register through `register_complaint`, like the API and the import
+        (same checks, register number, duplicate refusal and tracking code),
+        and show the tracking code once."""
+        draft = Complaint()
+        form.populate_obj(draft)
+        office = (draft.office if current_user.is_superadmin and draft.office
+                  else current_user.office)
+        fields = {name: getattr(draft, name) for name in FIELDS if name in form}
+        if fields.get("sop_version") is None:
+            fields.pop("sop_version", None)
+        try:
+            registration = register_complaint(
+                office, actor=current_user._get_current_object(), now=utcnow(),
+                **fields)
+        except InvalidComplaint as exc:
+            db.session.rollback()
+            _show_problems(form, exc.fields)
+            return False
+        except DuplicateComplaint as exc:
+            db.session.rollback()
+            flash(_("Unggahan ini sudah tercatat sebagai %(no)s.",
+                    no=exc.existing.register_no), "error")
+            return False
+        complaint = registration.complaint
+        _attach_upload(form, complaint)
+        db.session.commit()
+        _flash_tracking_code(complaint, registration.tracking_code)
+        return complaint
+
+    @expose("/tracking-code/", methods=("POST",))
+    def reissue_tracking_code(self):
+        """Give the complaint a new tracking code; the old one stops working.
+
+        For a reporter who lost the code (or one that was seen by others).
+        The change of the stored hash is in the audit trail with the reason.
+        """
+        if not self.may("edit"):
+            abort(403)
+        complaint = self.get_one(request.form.get("id", ""))
+        reason = request.form.get("reason", "").strip()[:300]
+        audit.set_reason("Kode lacak baru diterbitkan" + (f": {reason}" if reason
+                                                           else ""))
+        code = tracking.issue(complaint)
+        db.session.commit()
+        _flash_tracking_code(complaint, code)
+        return redirect(self.get_url(".details_view", id=complaint.id))
+
+    @expose("/import/", methods=("GET", "POST"))
+    def import_view(self):
+        """Batch import from CSV/XLSX (see complaint_import.py)."""
+        return complaint_import.page(self)
 
     @expose("/evidence/")
     def evidence_view(self):
@@ -345,3 +404,26 @@ class ComplaintView(SecureModelView):
             f'attachment; filename="{evidence.filename}"')
         response.headers["X-Content-Type-Options"] = "nosniff"
         return response
+
+
+def _attach_upload(form, complaint: Complaint) -> None:
+    if form.evidence_upload.upload:
+        data, mimetype, filename = form.evidence_upload.upload
+        complaint.evidence.append(Evidence(filename=filename, mimetype=mimetype,
+                                           size=len(data), data=data))
+
+
+def _show_problems(form, problems: dict[str, str]) -> None:
+    """Put each problem under its field; flash those the form does not show."""
+    for name, message in problems.items():
+        if name in form:
+            form[name].errors = [*form[name].errors, message]
+        else:
+            flash(f"{name}: {message}", "error")
+
+
+def _flash_tracking_code(complaint: Complaint, code: str) -> None:
+    flash(Markup('{} <strong class="tracking-code">{}</strong><br>{}').format(
+        _("Kode lacak %(no)s:", no=complaint.register_no), code,
+        _("Sampaikan kepada pelapor sekarang: kode ini tidak ditampilkan lagi "
+          "(hanya dapat diganti dengan kode baru).")), "success")

@@ -1,0 +1,86 @@
+"""API tokens: made, found, touched and revoked (plain service, no Flask).
+
+A token is shown once, when it is made; only its SHA-256 is stored, with its
+first characters so admins can tell tokens apart. Looking a token up is one
+index probe on the hash. `last_used_at` is written at most once a minute:
+every write of a row is an audit row, and a busy bridge must not turn each
+request into one.
+"""
+
+import hashlib
+import secrets
+from datetime import datetime, timedelta
+
+from sqlalchemy import or_, select, update
+from sqlalchemy.orm import joinedload
+
+from ..extensions import db
+from ..models import ApiToken, Office, User
+
+#: Tokens start with this, so a leaked one is recognisable in logs and scans.
+SCHEME = "sopa_"
+PREFIX_LENGTH = 12
+TOUCH_EVERY = timedelta(minutes=1)
+
+
+def token_hash(raw: str) -> str:
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def new_token(office: Office, name: str, *, created_by: User | None,
+              now: datetime) -> tuple[ApiToken, str]:
+    """Add a token for `office`; returns it and the secret to show once."""
+    token = ApiToken(office=office, name=name.strip(), created_by=created_by,
+                     created_at=now)
+    raw = issue(token)
+    db.session.add(token)
+    db.session.flush()
+    return token, raw
+
+
+def issue(token: ApiToken) -> str:
+    """Give `token` a new random secret (hash and visible prefix); return it."""
+    raw = SCHEME + secrets.token_urlsafe(32)
+    token.prefix = raw[:PREFIX_LENGTH]
+    token.token_hash = token_hash(raw)
+    return raw
+
+
+def find_active(raw: str) -> ApiToken | None:
+    """The unrevoked token whose secret is `raw`."""
+    if not raw.startswith(SCHEME):
+        return None
+    token = db.session.scalars(
+        select(ApiToken)
+        .where(ApiToken.token_hash == token_hash(raw))
+        # Every request needs the office; never its letterhead logo.
+        .options(joinedload(ApiToken.office).defer(Office.logo))
+    ).first()
+    return token if token is not None and token.is_active else None
+
+
+def touch(token: ApiToken, now: datetime) -> bool:
+    """Record use, unless recorded less than a minute ago; True if written.
+
+    A conditional UPDATE, so concurrent requests of one token (two app
+    workers) write once per minute between them. The caller commits.
+    """
+    if token.last_used_at is not None and now - token.last_used_at < TOUCH_EVERY:
+        return False
+    result = db.session.execute(
+        update(ApiToken)
+        .where(ApiToken.id == token.id,
+               or_(ApiToken.last_used_at.is_(None),
+                   ApiToken.last_used_at <= now - TOUCH_EVERY))
+        .values(last_used_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount == 1
+
+
+def revoke(token: ApiToken, now: datetime) -> bool:
+    """Switch the token off for good; False if it already was."""
+    if token.revoked_at is not None:
+        return False
+    token.revoked_at = now
+    return True
