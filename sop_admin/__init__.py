@@ -47,10 +47,11 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from . import auth, views
+    from . import auth, security, views
 
     app.register_blueprint(auth.bp)
-    views.init_admin(app)
+    admin = views.init_admin(app)
+    security.init_app(app, admin)
 
 
 def register_commands(app: Flask) -> None:

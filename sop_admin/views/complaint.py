@@ -8,8 +8,9 @@ ILIKE scan over every column.
 
 import re
 from datetime import datetime, time, timedelta
+from io import BytesIO
 
-from flask import Response, abort, request
+from flask import abort, request, send_file
 from flask_admin import expose
 from flask_admin.contrib.sqla import filters
 from flask_babel import gettext as _
@@ -17,6 +18,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from markupsafe import Markup
 from sqlalchemy import and_, not_, or_
+from werkzeug.utils import secure_filename
 from wtforms import SelectField, ValidationError
 
 from ..complaints import IDENTITY_FIELDS, assign_register_no, complaint_sop_version
@@ -33,11 +35,13 @@ from ..models import (
 )
 from . import labels
 from .base import ADMINS, ALL_LEVELS, SecureModelView, int_ids
-from .fields import LocalDateTimeField, evidence_upload
+from .fields import EVIDENCE_SIGNATURES, LocalDateTimeField, evidence_upload
 
 #: What a register number looks like (office code / year / sequence).
 REGISTER_NO_RE = re.compile(r"^[A-Za-z0-9.-]{1,12}/\d{4}/\d{1,9}$")
 WRITERS = frozenset({AccessLevel.ADMIN, AccessLevel.STAFF})
+#: Content types an evidence download may carry (what uploads are checked for).
+SERVED_TYPES = frozenset(EVIDENCE_SIGNATURES.values())
 
 
 def may_see_identity(user, complaint: Complaint) -> bool:
@@ -279,8 +283,13 @@ class ComplaintView(SecureModelView):
         if evidence is None:
             abort(404)
         self.get_one(evidence.complaint_id)  # 404 outside the user's office
-        response = Response(evidence.data, mimetype=evidence.mimetype)
-        response.headers["Content-Disposition"] = (
-            f'attachment; filename="{evidence.filename}"')
+        # Only the types the upload check recognises are named; anything
+        # else (a file that came in another way) is plain bytes, never HTML.
+        mimetype = (evidence.mimetype if evidence.mimetype in SERVED_TYPES
+                    else "application/octet-stream")
+        name = secure_filename(evidence.filename) or "bukti"
+        response = send_file(BytesIO(evidence.data), mimetype=mimetype,
+                             as_attachment=True, download_name=name)
         response.headers["X-Content-Type-Options"] = "nosniff"
+        response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
         return response
