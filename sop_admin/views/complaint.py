@@ -10,7 +10,7 @@ import re
 from datetime import datetime, time, timedelta
 from io import BytesIO
 
-from flask import abort, request, send_file
+from flask import abort, flash, request, send_file
 from flask_admin import expose
 from flask_admin.contrib.sqla import filters
 from flask_babel import gettext as _
@@ -33,7 +33,7 @@ from ..models import (
     SopVersion,
     utcnow,
 )
-from . import labels
+from . import labels, locking
 from .base import ADMINS, ALL_LEVELS, SecureModelView, int_ids
 from .fields import EVIDENCE_SIGNATURES, LocalDateTimeField, evidence_upload
 
@@ -228,6 +228,19 @@ class ComplaintView(SecureModelView):
             reporter = and_(reporter, not_(Complaint.confidential))
         return or_(Complaint.subject.ilike(pattern), reporter,
                    Complaint.description.ilike(pattern))
+
+    def get_edit_form(self):
+        return locking.with_stamp(super().get_edit_form())
+
+    def update_model(self, form, model):
+        """Refuse to overwrite a save made since this form was opened."""
+        if not locking.claim(model, form):
+            db.session.rollback()
+            flash(_("Pengaduan ini sudah diubah pengguna lain sejak formulir "
+                    "dibuka; perubahan Anda belum disimpan. Muat ulang halaman "
+                    "untuk melihat versi terbaru."), "error")
+            return False
+        return super().update_model(form, model)
 
     def edit_form(self, obj=None):
         form = super().edit_form(obj)
