@@ -11,7 +11,8 @@ def register(app: Flask) -> None:
 def _groups():
     from . import sop_pdf  # noqa: F401 - attaches `flask sop pdf` to sop_group
     from .audit import audit_group
+    from .backup import backup_group
     from .demo import demo
     from .sop import sop_group
 
-    return [demo, sop_group, audit_group]
+    return [demo, sop_group, audit_group, backup_group]
