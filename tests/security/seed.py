@@ -30,11 +30,14 @@ from sop_admin.models import (
 WHEN = datetime(2026, 11, 2, 3, 0, tzinfo=UTC)
 
 
-def seed_office(make, office: Office, text: str = "Teks biasa") -> None:
-    """Rows of every model in `office`; every free-text field holds `text`."""
+def seed_office(make, office: Office, text: str = "Teks biasa", n: int = 1) -> None:
+    """Rows of every model in `office`; every free-text field holds `text`.
+
+    Call again with another `n` (and text) for more rows in the same office.
+    """
     make.role(office, text)
     user = make.user(office, AccessLevel.STAFF, full_name=text)
-    version = make.sop(office, name=text, number=f"{office.code}-1",
+    version = make.sop(office, name=text, number=f"{office.code}-{n}",
                        lanes=("Masyarakat", text))
     complaint = make.complaint(office, subject=text, description=text,
                                reporter_name=text, subject_party=text,
@@ -44,7 +47,7 @@ def seed_office(make, office: Office, text: str = "Teks biasa") -> None:
     db.session.add(step)
     db.session.flush()
     rows = [
-        ClosureDay(office=office, day=date(2026, 12, 24), reason=text),
+        ClosureDay(office=office, day=date(2026, 12, n), reason=text),
         Evidence(complaint=complaint, filename="bukti.png", mimetype="image/png",
                  size=4, data=b"\x89PNG"),
         Disposition(complaint=complaint, complaint_step_id=step.id, to_unit=text,
@@ -54,12 +57,13 @@ def seed_office(make, office: Office, text: str = "Teks biasa") -> None:
         Reply(complaint=complaint, channel=Channel.EMAIL, text=text, sent_at=WHEN,
               user=user),
         ApiToken(office=office, name=text, prefix=f"t{office.id}",
-                 token_hash=f"{office.id:064d}"),
+                 token_hash=f"{office.id * 1000 + n:064d}"),
         OutboxMessage(office=office, complaint=complaint,
                       kind=NoticeKind.REGISTERED, recipient="a@example.org",
                       subject=text, body_text=text,
-                      message_id=f"<{office.id}@sop-admin.test>"),
-        NoticeTemplate(office=office, kind=NoticeKind.REGISTERED, subject=text,
+                      message_id=f"<{office.id}.{n}@sop-admin.test>"),
+        # One template per kind and office: at most four calls per office.
+        NoticeTemplate(office=office, kind=list(NoticeKind)[n - 1], subject=text,
                        body_text=text),
     ]
     db.session.add_all(rows)
