@@ -1,10 +1,14 @@
 """Two users editing the same complaint: the second is told, nothing is lost."""
 
 import re
+import threading
+import time
 
 from sqlalchemy import func, select
 
-from sop_admin.models import AccessLevel, AuditEntry
+from sop_admin.extensions import db as _db
+from sop_admin.models import AccessLevel, AuditEntry, Complaint
+from sop_admin.views import locking
 
 STAMP_RE = re.compile(r'name="updated_at"[^>]*value="([^"]+)"')
 
@@ -71,3 +75,42 @@ def test_saving_twice_from_one_form_is_a_conflict(make, db, login_as):
                        data=_form("Dua", stamp)).status_code == 200
     db.session.expire_all()
     assert complaint.subject == "Satu"
+
+
+class _Seen:
+    """What a submitted edit form carries: the stamp as loaded."""
+
+    def __init__(self, stamp):
+        self.updated_at = type("Field", (), {"data": stamp})()
+
+    def __contains__(self, name):
+        return name == "updated_at"
+
+
+def test_concurrent_saves_the_later_waits_then_is_refused(app, make, db):
+    """Both saves pass the check at once only if they do not overlap: the
+    second's claim waits for the first's commit, then sees the new stamp."""
+    office = make.office()
+    complaint = make.complaint(office)
+    db.session.commit()
+    stamp = complaint.updated_at
+    assert locking.claim(complaint, _Seen(stamp))  # first save holds the row
+    outcome = {}
+
+    def second_save():
+        with app.app_context():
+            other = _db.session.get(Complaint, complaint.id)
+            started = time.monotonic()
+            outcome["claimed"] = locking.claim(other, _Seen(stamp))
+            outcome["waited"] = time.monotonic() - started
+            _db.session.rollback()
+            _db.session.remove()
+
+    thread = threading.Thread(target=second_save)
+    thread.start()
+    time.sleep(0.5)
+    complaint.subject = "Disimpan pertama"
+    db.session.commit()  # onupdate moves updated_at
+    thread.join(10)
+    assert outcome["claimed"] is False
+    assert outcome["waited"] >= 0.3  # it waited for the first save's commit
