@@ -187,6 +187,8 @@ def test_read_only_database_gives_clear_page_and_writes_nothing(database_uri, ma
             "received_at": "2026-11-02T10:00", "channel": "facebook",
             "classification": "complaint", "subject": "Tidak tersimpan",
             "description": "d", "sop_version": "__None"})
+    with frozen.app_context():
+        db.engine.dispose()
     assert response.status_code == 200
     assert "Basis data tidak dapat menyimpan perubahan" in response.text
     assert "Tidak tersimpan" in response.text  # the typed form is still there

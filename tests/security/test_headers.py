@@ -6,8 +6,6 @@ import pytest
 
 from sop_admin.models import AccessLevel, Evidence
 
-from ..conftest import make_test_app
-
 BASE_HEADERS = {
     "X-Frame-Options": "DENY",
     "X-Content-Type-Options": "nosniff",
@@ -57,8 +55,8 @@ def test_csp_script_src_allows_only_known_handlers(client):
     assert all(s.startswith("'sha256-") for s in sources[3:])
 
 
-def test_session_cookie_flags(make, db, database_uri):
-    app = make_test_app(database_uri, SESSION_COOKIE_SECURE=True)
+def test_session_cookie_flags(make, db, extra_app):
+    app = extra_app(SESSION_COOKIE_SECURE=True)
     user = make.user(make.office())
     db.session.commit()
     with app.test_client() as client:
@@ -83,10 +81,10 @@ def test_session_cookie_not_secure_unless_configured(make, db, client):
 
 
 @pytest.fixture
-def throttled(database_uri, app):
+def throttled(extra_app):
     """A client of an app allowing 3 failed logins per user, 5 per address."""
-    limited = make_test_app(database_uri, LOGIN_RATE_LIMIT="3 per 15 minutes",
-                            LOGIN_IP_RATE_LIMIT="5 per 15 minutes")
+    limited = extra_app(LOGIN_RATE_LIMIT="3 per 15 minutes",
+                        LOGIN_IP_RATE_LIMIT="5 per 15 minutes")
     return limited.test_client()
 
 

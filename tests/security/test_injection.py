@@ -16,7 +16,6 @@ from sqlalchemy import func, select
 from sop_admin.extensions import db as _db
 from sop_admin.models import AccessLevel, AuditEntry, Complaint
 
-from ..conftest import make_test_app
 from .seed import records_of, seed_office
 from .test_route_walk import _url
 
@@ -40,9 +39,9 @@ def _audit_state():
 
 
 @pytest.fixture
-def csrf_client(app, database_uri, make, db):
+def csrf_client(extra_app, make, db):
     """A superadmin logged in to an app with CSRF protection on."""
-    csrf_app = make_test_app(database_uri, WTF_CSRF_ENABLED=True)
+    csrf_app = extra_app(WTF_CSRF_ENABLED=True)
     office = make.office(code="OWN")
     seed_office(make, office)
     admin = make.user(office, AccessLevel.ADMIN, is_superadmin=True)
