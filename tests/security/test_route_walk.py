@@ -13,17 +13,20 @@ from sop_admin.views.base import SecureModelView, allowed
 
 from .seed import records_of, seed_office
 
-#: Routes anyone may open without logging in, and why.
+#: Routes anyone may open without logging in, and why (endpoints, then paths:
+#: the public pages' paths are fixed by the contracts, their endpoint names not).
 PUBLIC = {
     "static",  # the panel's CSS, JS and images
     "admin.static",  # Flask-Admin's bundled Bootstrap and jQuery
     "auth.login",  # the login page itself
     "auth.home",  # "/" only redirects to the panel
     "i18n.set_language",  # stores the chosen language in the session
-    "api_v1.track",  # public tracking (/api/v1/track), rate limited, no identity
-    "api_v1.openapi",  # the API description
-    "public.track_page",  # /lacak: the public status page
 }
+PUBLIC_PATHS = {
+    "/api/v1/track",  # public tracking by register number + code, rate limited
+    "/api/v1/openapi.json",  # the API description
+}
+PUBLIC_PREFIXES = ("/lacak",)  # the public status page (outside /admin anyway)
 #: Anonymous answers that give nothing away: to the login page, or refused.
 REFUSED = {302, 400, 401, 403, 405}
 LEVELS = [AccessLevel.ADMIN, AccessLevel.STAFF, AccessLevel.RECORDS_OFFICER,
@@ -44,7 +47,8 @@ def _url(rule) -> str:
 
 def _guarded_rules(app):
     for rule in app.url_map.iter_rules():
-        if rule.endpoint in PUBLIC:
+        if (rule.endpoint in PUBLIC or rule.rule in PUBLIC_PATHS
+                or rule.rule.startswith(PUBLIC_PREFIXES)):
             continue
         if rule.rule.startswith(("/admin", "/api")) or rule.endpoint.startswith(
                 ("auth.", "i18n.")):
