@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 
 from flask import (
     Blueprint,
+    Response,
     current_app,
     flash,
     make_response,
@@ -70,7 +71,7 @@ def _failed(response) -> bool:
     return response.status_code != 302
 
 
-def _too_many(limit) -> object:
+def _too_many(limit) -> Response:
     """The login page again, saying how long to wait (429)."""
     minutes = max(1, math.ceil((limit.reset_at - time.time()) / 60))
     flash(_("Terlalu banyak percobaan masuk; coba lagi dalam %(minutes)d menit.",

@@ -31,6 +31,7 @@ from flask_admin import Admin
 from flask_admin.babel import gettext as admin_gettext
 from flask_admin.model.fields import InlineFieldList
 from flask_babel import force_locale
+from werkzeug.middleware.proxy_fix import ProxyFix
 from wtforms.fields.core import UnboundField
 
 from .i18n import LANGUAGES
@@ -42,10 +43,8 @@ ROW_DELETE_MESSAGE = "Are you sure you want to delete this record?"
 ACTION_HANDLER = "return modelActions.execute('{}');"
 INLINE_ADD_HANDLER = "faForm.addInlineField(this, '{}');"
 
-PERMISSIONS_POLICY = (
-    "camera=(), microphone=(), geolocation=(), payment=(), usb=(), "
-    "interest-cohort=()"
-)
+#: Browser features the panel never uses, off for it and anything it embeds.
+PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=()"
 
 
 def csp_nonce() -> str:
@@ -127,7 +126,16 @@ def set_headers(response):
 
 
 def init_app(app: Flask, admin: Admin) -> None:
-    """Nonce for Flask-Admin's templates, `csp_nonce()` for ours, headers."""
+    """Nonce for Flask-Admin's templates, `csp_nonce()` for ours, headers.
+
+    Behind a reverse proxy (`TRUSTED_PROXIES` > 0) the client's address and
+    scheme are taken from that many X-Forwarded-For/-Proto hops: login
+    throttling per address and the audit log's IP would otherwise see only
+    the proxy. Never set it without a proxy, or clients could claim any address.
+    """
+    proxies = app.config.get("TRUSTED_PROXIES", 0)
+    if proxies:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)
     admin.csp_nonce_generator = csp_nonce
     with app.test_request_context():  # translations need a request
         app.extensions["sop_admin_csp_hashes"] = handler_hashes(admin)

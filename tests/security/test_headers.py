@@ -121,6 +121,24 @@ def test_successful_logins_do_not_count(throttled, make, db):
     assert _login(throttled, user.username).status_code == 200
 
 
+def test_throttle_counts_the_client_behind_a_trusted_proxy(extra_app, make, db):
+    """With TRUSTED_PROXIES=1 two clients behind the proxy are two addresses;
+    without it, X-Forwarded-For is ignored (a client cannot pick its address)."""
+    user = make.user(make.office())
+    db.session.commit()
+    for proxies, second_client_status in ((1, 200), (0, 429)):
+        client = extra_app(LOGIN_IP_RATE_LIMIT="2 per 15 minutes",
+                           TRUSTED_PROXIES=proxies).test_client()
+        for n in range(2):
+            assert client.post("/login", data={"username": f"x{n}", "password": "p"},
+                               headers={"X-Forwarded-For": "203.0.113.1"}
+                               ).status_code == 200
+        other = client.post("/login", data={"username": user.username,
+                                            "password": "salah"},
+                            headers={"X-Forwarded-For": "203.0.113.2"})
+        assert other.status_code == second_client_status, proxies
+
+
 # -- evidence downloads ---------------------------------------------------------
 
 
