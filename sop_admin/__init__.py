@@ -33,12 +33,13 @@ def create_app(config: dict | None = None) -> Flask:
 
 
 def register_extensions(app: Flask) -> None:
-    from . import audit, database, i18n, models  # noqa: F401  (models register tables)
+    from . import audit, database, i18n, models, notices  # noqa: F401  (models register tables)
     from .extensions import csrf, db, limiter, login_manager, migrate
 
     db.init_app(app)
     database.init_app(app)
     audit.init_app(app)
+    notices.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
     login_manager.init_app(app)
     csrf.init_app(app)
@@ -47,9 +48,10 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from . import auth, security, views
+    from . import auth, public, security, views
 
     app.register_blueprint(auth.bp)
+    app.register_blueprint(public.bp)
     admin = views.init_admin(app)
     security.init_app(app, admin)
 

@@ -59,6 +59,21 @@ def from_environment(instance_path: Path) -> dict:
         "LOGIN_IP_RATE_LIMIT": os.environ.get("LOGIN_IP_RATE_LIMIT",
                                               "50 per 15 minutes"),
         "TRUSTED_PROXIES": int(os.environ.get("TRUSTED_PROXIES", "0")),
+        "LACAK_RATE_LIMIT": os.environ.get("LACAK_RATE_LIMIT", "20/minute"),
+        "PUBLIC_BASE_URL": os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000"),
+        "MAIL_HOST": os.environ.get("MAIL_HOST") or None,
+        "MAIL_PORT": int(os.environ.get("MAIL_PORT", "25")),
+        "MAIL_SECURITY": os.environ.get("MAIL_SECURITY", "none"),
+        "MAIL_USERNAME": os.environ.get("MAIL_USERNAME") or None,
+        "MAIL_PASSWORD": os.environ.get("MAIL_PASSWORD") or None,
+        "MAIL_SENDER": os.environ.get("MAIL_SENDER", "sop-admin@localhost"),
+        "MAIL_TIMEOUT": float(os.environ.get("MAIL_TIMEOUT", "30")),
+        "OUTBOX_MAX_ATTEMPTS": int(os.environ.get("OUTBOX_MAX_ATTEMPTS", "8")),
+        "OUTBOX_RETRY_SECONDS": int(os.environ.get("OUTBOX_RETRY_SECONDS", "60")),
+        "OUTBOX_STALE_MINUTES": int(os.environ.get("OUTBOX_STALE_MINUTES", "15")),
+        "OUTBOX_BATCH": int(os.environ.get("OUTBOX_BATCH", "20")),
+        "OUTBOX_BACKGROUND": os.environ.get("OUTBOX_BACKGROUND") == "1",
+        "OUTBOX_INTERVAL_SECONDS": int(os.environ.get("OUTBOX_INTERVAL_SECONDS", "60")),
     }
 
 

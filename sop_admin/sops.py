@@ -180,6 +180,10 @@ def revise(version: SopVersion, *, actor, reason: str, now: datetime) -> SopVers
     document = export_document(version)
     last = max(v.version_no for v in version.sop.versions)
     draft = build_version(document, version.sop, last + 1, now)
+    # Public labels (/lacak) are panel-only, not in the file: carried by number.
+    for step in draft.steps:
+        original = version.step(step.number)
+        step.public_label = original.public_label if original else None
     draft.history.append(SopHistoryEntry(
         sort_order=len(draft.history), date=_office_date(version.office, now),
         change=reason, note=getattr(actor, "full_name", "") or "",

@@ -7,16 +7,24 @@ hash covers the register number too, so one code is only good for its own
 complaint. Codes use Crockford's base32 alphabet (no I, L, O, U) in groups of
 four, and reading them back forgives case, spaces, dashes and the usual
 look-alikes (O for 0, I or L for 1), because reporters type them from paper.
+
+One exception to "only the hash": a reporter who gave an e-mail address and
+agreed gets the code in the "registered" mail, so that mail's outbox row
+(and its audit entry) holds it in clear, readable by the office's admins
+and auditors, who could issue a new code anyway.
 """
 
 import hashlib
 import secrets
+
+from sqlalchemy import inspect
 
 from .models import Complaint
 
 ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 #: 12 symbols of 5 bits: 60 bits, far beyond guessing at a rate-limited form.
 LENGTH = 12
+_ISSUED = "tracking_code"
 _LOOKALIKES = str.maketrans({"O": "0", "I": "1", "L": "1"})
 
 
@@ -37,7 +45,19 @@ def issue(complaint: Complaint) -> str:
     """
     raw = "".join(secrets.choice(ALPHABET) for _ in range(LENGTH))
     complaint.tracking_code_hash = code_hash(complaint.register_no, raw)
-    return "-".join(raw[i : i + 4] for i in range(0, LENGTH, 4))
+    code = "-".join(raw[i : i + 4] for i in range(0, LENGTH, 4))
+    # Kept in memory only, for the reporter's "registered" mail written in
+    # this transaction (sop_admin.notices collects it with `take_issued`).
+    state = inspect(complaint, raiseerr=False)
+    if state is not None:
+        state.info[_ISSUED] = code
+    return code
+
+
+def take_issued(complaint: Complaint) -> str | None:
+    """The code issued to `complaint` in this process and not yet taken."""
+    state = inspect(complaint, raiseerr=False)
+    return state.info.pop(_ISSUED, None) if state is not None else None
 
 
 def matches(complaint: Complaint, code: str) -> bool:

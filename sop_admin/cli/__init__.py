@@ -13,6 +13,7 @@ def _groups():
     from .audit import audit_group
     from .backup import backup_group
     from .demo import demo
+    from .outbox import outbox_group
     from .sop import sop_group
 
-    return [demo, sop_group, audit_group, backup_group]
+    return [demo, sop_group, audit_group, outbox_group, backup_group]

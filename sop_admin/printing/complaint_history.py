@@ -1,9 +1,12 @@
-"""Complaint history sheet: every step taken, then the audit trail entries.
+"""Complaint history sheet: steps taken, replies, notices, then the audit trail.
 
 For each step the complaint went through: who did it (and the SOP lane of
 that step), when it started, its deadline, when it finished, whether that
 was within the standard, the Ya/Tidak answer of a decision, and notes.
-Below, the audit entries of the complaint and its steps, oldest first.
+Then the replies given to the reporter (the final answer marked) and the
+e-mail notices written to the outbox, with their delivery status; a
+reporter's address is masked like their name. Below, the audit entries of
+the complaint and its steps, oldest first.
 Audit rows print the names of the fields that changed, never their values,
 so a confidential reporter's identity cannot leak through the trail.
 """
@@ -19,7 +22,8 @@ from sqlalchemy import and_, or_
 
 from ..extensions import db
 from ..models.audit import AuditEntry
-from ..models.workflow import ComplaintStep
+from ..models.notice import NoticeKind, OutboxMessage, OutboxStatus
+from ..models.workflow import ComplaintStep, Reply
 from .complaint_form import CHANNELS, MASK
 from .fonts import register_fonts
 from .page import paper_size, simple_doc
@@ -34,6 +38,18 @@ GRID = [
     ("VALIGN", (0, 0), (-1, -1), "TOP"),
     ("BACKGROUND", (0, 0), (-1, 0), colors.Color(0.9, 0.9, 0.9)),
 ]
+NOTICE_KINDS = {
+    NoticeKind.DISPOSITION: "Disposisi",
+    NoticeKind.ESCALATION: "Eskalasi",
+    NoticeKind.REGISTERED: "Pengaduan tercatat",
+    NoticeKind.CLOSED: "Pengaduan selesai",
+}
+NOTICE_STATUSES = {
+    OutboxStatus.PENDING: "Menunggu",
+    OutboxStatus.SENDING: "Sedang dikirim",
+    OutboxStatus.SENT: "Terkirim",
+    OutboxStatus.FAILED: "Gagal",
+}
 OPERATIONS = {
     "insert": "dibuat",
     "update": "diubah",
@@ -73,6 +89,15 @@ def complaint_history_pdf(
         para("Langkah yang Dijalankan", SECTION),
         Spacer(1, 4),
         _steps(complaint, sop, when, width),
+        Spacer(1, 10),
+        para("Tanggapan kepada Pelapor", SECTION),
+        Spacer(1, 4),
+        _replies(complaint, when, width),
+        Spacer(1, 10),
+        para("Pemberitahuan Surel", SECTION),
+        Spacer(1, 4),
+        _notices(complaint, when, width,
+                 mask=complaint.confidential and not reveal_identity),
         Spacer(1, 10),
         para("Jejak Audit", SECTION),
         Spacer(1, 4),
@@ -144,6 +169,47 @@ def _steps(complaint, sop, when, width: float) -> Table:
     return Table(
         data, colWidths=[f * width for f in fr], repeatRows=1, style=TableStyle(GRID)
     )
+
+
+def _table(data: list, fractions: list[float], width: float) -> Table:
+    return Table(data, colWidths=[f * width for f in fractions], repeatRows=1,
+                 style=TableStyle(GRID))
+
+
+def _replies(complaint, when, width: float) -> Table:
+    rows = db.session.scalars(
+        db.select(Reply).where(Reply.complaint_id == complaint.id)
+        .order_by(Reply.sent_at, Reply.id)).all()
+    head = ("Waktu", "Kanal", "Oleh", "Isi Tanggapan", "Jawaban Akhir")
+    data = [[para(h, HEAD) for h in head]]
+    for reply in rows:
+        data.append([para(t, CELL) for t in (
+            when(reply.sent_at), CHANNELS.get(reply.channel, reply.channel),
+            str(reply.user) if reply.user else "-", reply.text,
+            "Ya" if reply.is_final else "")])
+    if not rows:
+        data.append([para("Belum ada tanggapan yang dicatat.", CELL)] + [""] * 4)
+    return _table(data, [0.14, 0.1, 0.14, 0.52, 0.1], width)
+
+
+def _notices(complaint, when, width: float, *, mask: bool) -> Table:
+    rows = db.session.scalars(
+        db.select(OutboxMessage).where(OutboxMessage.complaint_id == complaint.id)
+        .order_by(OutboxMessage.created_at, OutboxMessage.id)).all()
+    head = ("Dibuat", "Jenis", "Penerima", "Subjek", "Status", "Terkirim")
+    to_reporter = (NoticeKind.REGISTERED, NoticeKind.CLOSED)
+    data = [[para(h, HEAD) for h in head]]
+    for row in rows:
+        recipient = MASK if mask and row.kind in to_reporter else row.recipient
+        status = NOTICE_STATUSES.get(row.status, row.status)
+        if row.status == OutboxStatus.FAILED and row.last_error:
+            status += f": {row.last_error}"
+        data.append([para(t, CELL) for t in (
+            when(row.created_at), NOTICE_KINDS.get(row.kind, row.kind), recipient,
+            row.subject, status, when(row.sent_at))])
+    if not rows:
+        data.append([para("Tidak ada pemberitahuan surel.", CELL)] + [""] * 5)
+    return _table(data, [0.13, 0.12, 0.17, 0.3, 0.15, 0.13], width)
 
 
 def _audit(complaint, when, width: float) -> Table:

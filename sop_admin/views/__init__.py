@@ -10,7 +10,10 @@ from ..models import (
     AuditEntry,
     ClosureDay,
     Complaint,
+    NoticeTemplate,
     Office,
+    OutboxMessage,
+    Reply,
     Role,
     SopVersion,
     User,
@@ -19,7 +22,10 @@ from . import audit_hooks
 from .audit import AuditEntryView
 from .complaint import ComplaintView
 from .index import HomeView
+from .notice_template import NoticeTemplateView
 from .office import ClosureDayView, OfficeView, RoleView
+from .outbox import OutboxView
+from .reply import ReplyView
 from .sop import SopVersionView
 from .user import UserView
 
@@ -36,6 +42,7 @@ def init_admin(app: Flask) -> Admin:
     # order their first view is added).
     admin.add_view(ComplaintView(Complaint, name=_l("Pengaduan"),
                                  endpoint="complaint"))
+    admin.add_view(ReplyView(Reply, name=_l("Tanggapan"), endpoint="reply"))
     admin.add_view(SopVersionView(SopVersion, name=_l("SOP"), endpoint="sopversion"))
     settings = _l("Pengaturan")
     admin.add_view(OfficeView(Office, name=_l("Instansi"), category=settings,
@@ -46,6 +53,10 @@ def init_admin(app: Flask) -> Admin:
                             endpoint="user"))
     admin.add_view(ClosureDayView(ClosureDay, name=_l("Hari Libur Kantor"),
                                   category=settings, endpoint="closure_day"))
+    admin.add_view(NoticeTemplateView(NoticeTemplate, name=_l("Templat surel"),
+                                      category=settings, endpoint="notice_template"))
+    admin.add_view(OutboxView(OutboxMessage, name=_l("Kotak keluar surel"),
+                              category=settings, endpoint="outbox"))
     audit_hooks.init_app(app)
     admin.add_view(AuditEntryView(AuditEntry, name=_l("Jejak audit"),
                                   category=_l("Audit"), endpoint="audit",

@@ -36,6 +36,8 @@ from ..models import (
 from . import labels, locking
 from .base import ADMINS, ALL_LEVELS, SecureModelView, int_ids
 from .fields import EVIDENCE_SIGNATURES, LocalDateTimeField, evidence_upload
+from .outbox import notices_cell
+from .reply import replies_cell
 
 #: What a register number looks like (office code / year / sequence).
 REGISTER_NO_RE = re.compile(r"^[A-Za-z0-9.-]{1,12}/\d{4}/\d{1,9}$")
@@ -120,7 +122,7 @@ class ComplaintView(SecureModelView):
         "expectation", "lapor_tracking_id", "city_system_id", "source_url",
         "external_post_id", "sop_version", "evidence", "status",
         "current_step_number", "step_due_at", "due_at", "closed_at", "created_by",
-        "office",
+        "office", "replies", "notices",
     ]
     column_export_list = [
         "register_no", "received_at", "channel", "classification", "reporter_name",
@@ -165,6 +167,8 @@ class ComplaintView(SecureModelView):
         "classification": labels.label_of(labels.CLASSIFICATIONS),
         "status": labels.label_of(labels.STATUSES),
         "evidence": _evidence_links,
+        "replies": replies_cell,
+        "notices": notices_cell,
         **{name: _identity for name in IDENTITY_FIELDS},
     }
     column_formatters_export = {
@@ -202,6 +206,8 @@ class ComplaintView(SecureModelView):
         "created_by": _l("Dicatat oleh"),
         "office": _l("Instansi"),
         "evidence": _l("Bukti"),
+        "replies": _l("Tanggapan"),
+        "notices": _l("Pemberitahuan surel"),
     }
 
     def search_placeholder(self):

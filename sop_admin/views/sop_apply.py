@@ -128,6 +128,7 @@ def _apply_steps(version: SopVersion, rows: list[dict], lanes: dict) -> None:
         step.next_number = row["next_number"]
         step.if_yes = row["if_yes"]
         step.if_no = row["if_no"]
+        step.public_label = (row.get("public_label") or "").strip() or None
         wanted.append(step)
     version.steps = wanted
 

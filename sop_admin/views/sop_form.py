@@ -103,6 +103,12 @@ class StepForm(BaseForm):
     )
     if_yes = IntegerField(_l("Jika Ya ke langkah"), validators=[Optional()])
     if_no = IntegerField(_l("Jika Tidak ke langkah"), validators=[Optional()])
+    public_label = StringField(
+        _l("Label publik"), validators=[Optional(), Length(max=200)],
+        description=_l("Kata-kata untuk pelapor di halaman /lacak. Kosong: "
+                       "Diterima, Sedang ditelaah, Diteruskan ke perangkat "
+                       "daerah, ... menurut jenis dan pelaksana langkah."),
+    )
 
 
 class ApprovalForm(BaseForm):
@@ -245,7 +251,8 @@ def form_data(version) -> dict:
         {"number": s.number, "activity": s.activity, "lane": s.lane.name,
          "kind": s.kind.value, "requirements": s.requirements,
          "time_text": s.time_text, "output": s.output, "note": s.note,
-         "next_number": s.next_number, "if_yes": s.if_yes, "if_no": s.if_no}
+         "next_number": s.next_number, "if_yes": s.if_yes, "if_no": s.if_no,
+         "public_label": s.public_label or ""}
         for s in version.steps
     ]
     data["approvals"] = [{"role": a.role, "name": a.name, "position": a.position}

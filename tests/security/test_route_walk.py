@@ -71,6 +71,13 @@ def test_anonymous_gets_nothing_from_any_guarded_route(app, client, make, db):
     assert walked > 20
 
 
+def _new_url(view, record) -> str:
+    """The create page; rows that belong to a complaint are added from it."""
+    if hasattr(view.model, "complaint_id"):
+        return f"{view.url}/new/?complaint_id={record.complaint_id}"
+    return f"{view.url}/new/"
+
+
 def _model_views(app):
     admin = app.extensions["admin"][0]
     return [v for v in admin._views if isinstance(v, ModelView)]
@@ -141,8 +148,11 @@ def test_every_view_enforces_levels_and_office_scope(level, app, world, make, db
         if may["edit"] and not superadmin:
             assert status(f"{base}/edit/?id={theirs.id}") == 404, label
             assert status(f"{base}/edit/?id={theirs.id}", "POST", {}) == 404, label
-        new = status(f"{base}/new/")
+        new = status(_new_url(view, mine))
         assert new in ({200} if may["create"] else refused["create"]), label
+        if may["create"] and not superadmin and hasattr(model, "complaint_id"):
+            # Added under another office's complaint: refused as not found.
+            assert status(_new_url(view, theirs)) == 404, label
         export = status(f"{base}/export/csv/")
         assert export in ({200} if may["export"] else refused["export"]), label
         if not may["delete"]:
