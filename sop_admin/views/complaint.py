@@ -114,7 +114,6 @@ class ComplaintView(SecureModelView):
     edit_levels = WRITERS
     delete_levels = ADMINS
 
-    details_template = "admin/process/complaint_details.html"
     column_extra_row_actions = [EndpointLinkRowAction(
         "fa fa-tasks", "process.show", title=_l("Proses"), id_arg="complaint_id")]
     page_size = 20
