@@ -48,12 +48,13 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from . import api, auth, public, views
+    from . import api, auth, public, security, views
 
     app.register_blueprint(auth.bp)
     app.register_blueprint(public.bp)
-    views.init_admin(app)
+    admin = views.init_admin(app)
     api.init_app(app)
+    security.init_app(app, admin)
 
 
 def register_commands(app: Flask) -> None:

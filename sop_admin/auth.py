@@ -1,8 +1,28 @@
-"""Login and logout (Flask-Login); sessions expire after inactivity."""
+"""Login and logout (Flask-Login); sessions expire after inactivity.
 
+Guessing passwords is throttled (flask-limiter): failed attempts count per
+username (`LOGIN_RATE_LIMIT`) and per client address (`LOGIN_IP_RATE_LIMIT`,
+looser, since a whole office may sit behind one address). Past either limit
+every attempt, even with the right password, gets the login page with status
+429 and how many minutes to wait. Successful logins do not count.
+"""
+
+import math
+import time
 from urllib.parse import urlsplit
 
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_user, logout_user
@@ -11,7 +31,7 @@ from sqlalchemy import select
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired
 
-from .extensions import db, login_manager
+from .extensions import db, limiter, login_manager
 from .models import User, utcnow
 from .views.audit_hooks import attribute_request_to
 
@@ -42,7 +62,31 @@ def _safe_next(target: str | None) -> str:
     return url_for("admin.index")
 
 
+def _username_key() -> str:
+    return "login-user:" + (request.form.get("username") or "").strip().lower()
+
+
+def _failed(response) -> bool:
+    """Only attempts that did not log in count (success redirects)."""
+    return response.status_code != 302
+
+
+def _too_many(limit) -> Response:
+    """The login page again, saying how long to wait (429)."""
+    minutes = max(1, math.ceil((limit.reset_at - time.time()) / 60))
+    flash(_("Terlalu banyak percobaan masuk; coba lagi dalam %(minutes)d menit.",
+            minutes=minutes), "danger")
+    return make_response(render_template("login.html", form=LoginForm()), 429)
+
+
+def _throttled(config_key: str, **kwargs):
+    return limiter.limit(lambda: current_app.config[config_key], methods=["POST"],
+                         deduct_when=_failed, on_breach=_too_many, **kwargs)
+
+
 @bp.route("/login", methods=["GET", "POST"])
+@_throttled("LOGIN_IP_RATE_LIMIT")
+@_throttled("LOGIN_RATE_LIMIT", key_func=_username_key)
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("admin.index"))

@@ -11,6 +11,7 @@ def register(app: Flask) -> None:
 def _groups():
     from . import sop_pdf  # noqa: F401 - attaches `flask sop pdf` to sop_group
     from .audit import audit_group
+    from .backup import backup_group
     from .complaint import complaint_group
     from .demo import demo
     from .outbox import outbox_group
@@ -18,5 +19,5 @@ def _groups():
     from .sla import sla_group
     from .sop import sop_group
 
-    return [demo, sop_group, audit_group, complaint_group, outbox_group,
-            report_group, sla_group]
+    return [demo, sop_group, audit_group, backup_group, complaint_group,
+            outbox_group, report_group, sla_group]

@@ -18,6 +18,7 @@ templates put the `csrf_token()` global into the create/edit forms, the
 list-row delete form and the action form, so no form base class is needed.
 """
 
+import logging
 from collections import OrderedDict
 
 from flask import abort, flash, has_request_context, redirect, request, url_for
@@ -28,6 +29,7 @@ from flask_admin.contrib.sqla import ModelView
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
+from sqlalchemy.exc import OperationalError
 from wtforms import ValidationError
 
 from ..errors import SopAdminError
@@ -37,6 +39,7 @@ from .audit_hooks import record_export
 from .compat import yield_wtforms_choices
 
 yield_wtforms_choices()
+log = logging.getLogger(__name__)
 
 ALL_LEVELS = frozenset(AccessLevel)
 READERS = frozenset(
@@ -297,6 +300,13 @@ class SecureModelView(ModelView):
     def handle_view_exception(self, exc):
         if isinstance(exc, SopAdminError):
             flash(str(exc), "error")
+            return True
+        if isinstance(exc, OperationalError):
+            # Read-only or full disk, database down: say so, not the SQL.
+            log.error("database write failed: %s", exc.orig)
+            flash(_("Basis data tidak dapat menyimpan perubahan saat ini (hanya-baca, "
+                    "penuh atau tidak terjangkau). Tidak ada yang tersimpan; coba "
+                    "lagi nanti atau hubungi admin."), "error")
             return True
         return super().handle_view_exception(exc)
 

@@ -8,8 +8,9 @@ ILIKE scan over every column.
 
 import re
 from datetime import datetime, time, timedelta
+from io import BytesIO
 
-from flask import Response, abort, flash, redirect, request, url_for
+from flask import abort, flash, redirect, request, send_file, url_for
 from flask_admin import expose
 from flask_admin.contrib.sqla import filters
 from flask_admin.model.template import EndpointLinkRowAction
@@ -18,6 +19,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from markupsafe import Markup
 from sqlalchemy import and_, not_, or_
+from werkzeug.utils import secure_filename
 from wtforms import SelectField, ValidationError
 
 from .. import audit, tracking
@@ -42,15 +44,17 @@ from ..models import (
     SopVersion,
     utcnow,
 )
-from . import complaint_import, labels
+from . import complaint_import, labels, locking
 from .base import ADMINS, ALL_LEVELS, SecureModelView, int_ids
-from .fields import LocalDateTimeField, evidence_upload
+from .fields import EVIDENCE_SIGNATURES, LocalDateTimeField, evidence_upload
 from .outbox import notices_cell
 from .reply import replies_cell
 
 #: What a register number looks like (office code / year / sequence).
 REGISTER_NO_RE = re.compile(r"^[A-Za-z0-9.-]{1,12}/\d{4}/\d{1,9}$")
 WRITERS = frozenset({AccessLevel.ADMIN, AccessLevel.STAFF})
+#: Content types an evidence download may carry (what uploads are checked for).
+SERVED_TYPES = frozenset(EVIDENCE_SIGNATURES.values())
 
 
 def may_see_identity(user, complaint: Complaint) -> bool:
@@ -153,7 +157,6 @@ class ComplaintView(SecureModelView):
     edit_levels = WRITERS
     delete_levels = ADMINS
 
-    details_template = "admin/process/complaint_details.html"
     column_extra_row_actions = [EndpointLinkRowAction(
         "fa fa-tasks", "process.show", title=_l("Proses"), id_arg="complaint_id")]
     page_size = 20
@@ -304,6 +307,19 @@ class ComplaintView(SecureModelView):
         return or_(Complaint.subject.ilike(pattern), reporter,
                    Complaint.description.ilike(pattern))
 
+    def get_edit_form(self):
+        return locking.with_stamp(super().get_edit_form())
+
+    def update_model(self, form, model):
+        """Refuse to overwrite a save made since this form was opened."""
+        if not locking.claim(model, form):
+            db.session.rollback()
+            flash(_("Pengaduan ini sudah diubah pengguna lain sejak formulir "
+                    "dibuka; perubahan Anda belum disimpan. Muat ulang halaman "
+                    "untuk melihat versi terbaru."), "error")
+            return False
+        return super().update_model(form, model)
+
     def edit_form(self, obj=None):
         form = super().edit_form(obj)
         if obj is not None and not may_see_identity(current_user, obj):
@@ -399,10 +415,15 @@ class ComplaintView(SecureModelView):
         if evidence is None:
             abort(404)
         self.get_one(evidence.complaint_id)  # 404 outside the user's office
-        response = Response(evidence.data, mimetype=evidence.mimetype)
-        response.headers["Content-Disposition"] = (
-            f'attachment; filename="{evidence.filename}"')
+        # Only the types the upload check recognises are named; anything
+        # else (a file that came in another way) is plain bytes, never HTML.
+        mimetype = (evidence.mimetype if evidence.mimetype in SERVED_TYPES
+                    else "application/octet-stream")
+        name = secure_filename(evidence.filename) or "bukti"
+        response = send_file(BytesIO(evidence.data), mimetype=mimetype,
+                             as_attachment=True, download_name=name)
         response.headers["X-Content-Type-Options"] = "nosniff"
+        response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
         return response
 
 

@@ -35,4 +35,7 @@ def test_login_wrong_password_stays_on_login(live_server, page, make, db):
     page.fill("input[name=username]", user.username)
     page.fill("input[name=password]", "bukan-sandinya")
     page.click("button[type=submit]")
+    # Wait for the answer page: content() during the navigation may be empty.
+    page.wait_for_selector(".alert-danger")
     assert "salah" in page.content()
+    assert page.url == f"{live_server}/login"
