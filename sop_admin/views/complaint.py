@@ -19,6 +19,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from markupsafe import Markup
 from sqlalchemy import and_, not_, or_
+from sqlalchemy.exc import OperationalError
 from werkzeug.utils import secure_filename
 from wtforms import SelectField, ValidationError
 
@@ -369,6 +370,9 @@ class ComplaintView(SecureModelView):
             registration = register_complaint(
                 office, actor=current_user._get_current_object(), now=utcnow(),
                 **fields)
+            complaint = registration.complaint
+            _attach_upload(form, complaint)
+            db.session.commit()
         except InvalidComplaint as exc:
             db.session.rollback()
             _show_problems(form, exc.fields)
@@ -378,9 +382,10 @@ class ComplaintView(SecureModelView):
             flash(_("Unggahan ini sudah tercatat sebagai %(no)s.",
                     no=exc.existing.register_no), "error")
             return False
-        complaint = registration.complaint
-        _attach_upload(form, complaint)
-        db.session.commit()
+        except OperationalError as exc:  # read-only or full disk: a clear message
+            db.session.rollback()
+            self.handle_view_exception(exc)
+            return False
         _flash_tracking_code(complaint, registration.tracking_code)
         return complaint
 
