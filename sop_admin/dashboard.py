@@ -32,6 +32,7 @@ from .models import (
     User,
 )
 from .models.user import user_roles
+from .sql_stats import medians, seconds_between
 
 #: How far back the median handling times look.
 MEDIAN_WINDOW = timedelta(days=90)
@@ -181,37 +182,6 @@ def month_breakdown(office_id: int | None, now: datetime,
     return figures
 
 
-def _seconds(later, earlier):
-    """`later - earlier` in seconds, in the engine's own arithmetic."""
-    if db.engine.dialect.name == "postgresql":
-        return func.extract("epoch", later - earlier)
-    return (func.julianday(later) - func.julianday(earlier)) * 86400.0
-
-
-def medians(values: Select) -> Select:
-    """Median of column `v` per group of the other columns of `values`.
-
-    `values` selects the group keys and then one labelled `v` column (NULL
-    values are ignored). PostgreSQL has `percentile_cont`; SQLite has no
-    median, so each group's values are ranked by a window and the middle
-    one (odd count) or the mean of the middle two (even count) is kept.
-    """
-    sub = values.subquery()
-    keys = [c for c in sub.c if c.name != "v"]
-    if db.engine.dialect.name == "postgresql":
-        return (select(*keys, func.percentile_cont(0.5).within_group(sub.c.v))
-                .where(sub.c.v.isnot(None)).group_by(*keys))
-    ranked = select(
-        *keys, sub.c.v,
-        func.row_number().over(partition_by=keys, order_by=sub.c.v).label("rn"),
-        func.count().over(partition_by=keys).label("n"),
-    ).where(sub.c.v.isnot(None)).subquery()
-    rkeys = [ranked.c[k.name] for k in keys]
-    middle = [(ranked.c.n + 1) // 2, (ranked.c.n + 2) // 2]
-    return (select(*rkeys, func.avg(ranked.c.v))
-            .where(ranked.c.rn.in_(middle)).group_by(*rkeys))
-
-
 def step_medians(office_id: int | None, now: datetime) -> list[StepMedian]:
     """Median time each SOP step took over the last `MEDIAN_WINDOW`, against
     the median time its deadline allowed (its standard as the office's
@@ -225,8 +195,9 @@ def step_medians(office_id: int | None, now: datetime) -> list[StepMedian]:
         return {(version, number): float(median) for version, number, median
                 in db.session.execute(medians(_scoped(query, office_id)))}
 
-    taken = per_step(_seconds(ComplaintStep.completed_at, ComplaintStep.started_at))
-    allowed = per_step(_seconds(ComplaintStep.due_at, ComplaintStep.started_at))
+    step = ComplaintStep
+    taken = per_step(seconds_between(step.completed_at, step.started_at))
+    allowed = per_step(seconds_between(step.due_at, step.started_at))
     ok = reports.within_standard()
     counted = (select(Complaint.sop_version_id, ComplaintStep.step_number,
                       func.count(), func.count(ok), func.coalesce(func.sum(ok), 0))

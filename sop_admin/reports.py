@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Float, and_, case, cast, func, or_, select
+from sqlalchemy import and_, case, func, or_, select
 
 from .complaints import complaint_sop_version
 from .errors import SopAdminError
@@ -38,6 +38,7 @@ from .models import (
     SopVersion,
     StepKind,
 )
+from .sql_stats import medians, seconds_between
 
 DAILY = "daily"
 MONTHLY = "monthly"
@@ -220,15 +221,6 @@ def within_standard():
     )
 
 
-def _duration_seconds(dialect: str):
-    """Seconds from a step's start to its completion, in the engine's SQL."""
-    s = ComplaintStep
-    if dialect == "postgresql":
-        return cast(func.extract("epoch", s.completed_at - s.started_at), Float)
-    # SQLite keeps timestamps as text; julianday() reads them as days.
-    return (func.julianday(s.completed_at) - func.julianday(s.started_at)) * 86400.0
-
-
 def build_report(office: Office, version: SopVersion, period: Period,
                  now: datetime) -> Report:
     """All figures of one report; `version` names the SOP (every version of
@@ -299,20 +291,15 @@ def _completed_in(scope, period: Period):
 
 def _steps(scope, period: Period, version: SopVersion) -> list[StepFigures]:
     """Per step: completed, timed, within standard, median duration."""
-    dialect = db.session.get_bind().dialect.name
     ok = within_standard()
+    s = ComplaintStep
     counts = _completed_in(scope, period).add_columns(
         func.count(), func.count(ok), func.coalesce(func.sum(ok), 0)
-    ).group_by(ComplaintStep.step_number)
-    if dialect == "postgresql":
-        counts = counts.add_columns(
-            func.percentile_cont(0.5).within_group(_duration_seconds(dialect))
-        )
-        rows = {r[0]: r[1:] for r in db.session.execute(counts)}
-    else:
-        medians = _sqlite_medians(scope, period)
-        rows = {r[0]: (*r[1:], medians.get(r[0]))
-                for r in db.session.execute(counts)}
+    ).group_by(s.step_number)
+    durations = _completed_in(scope, period).add_columns(
+        seconds_between(s.completed_at, s.started_at).label("v"))
+    median = dict(db.session.execute(medians(durations)).all())
+    rows = {r[0]: (*r[1:], median.get(r[0])) for r in db.session.execute(counts)}
     steps = {s.number: s for s in version.steps}
     out = []
     for number in sorted(set(rows) | set(steps)):
@@ -327,23 +314,6 @@ def _steps(scope, period: Period, version: SopVersion) -> list[StepFigures]:
             median_seconds=None if median is None else float(median),
         ))
     return out
-
-
-def _sqlite_medians(scope, period: Period) -> dict[int, float]:
-    """Median duration per step in SQL: rank each step's durations with
-    window functions and average the middle one (odd count) or two (even)."""
-    number = ComplaintStep.step_number
-    duration = _duration_seconds("sqlite")
-    ranked = _completed_in(scope, period).add_columns(
-        duration.label("d"),
-        func.row_number().over(partition_by=number, order_by=duration).label("rn"),
-        func.count().over(partition_by=number).label("cnt"),
-    ).subquery()
-    middle = or_(ranked.c.rn == (ranked.c.cnt + 1) // 2,
-                 ranked.c.rn == (ranked.c.cnt + 2) // 2)
-    query = (select(ranked.c.step_number, func.avg(ranked.c.d))
-             .where(middle).group_by(ranked.c.step_number))
-    return {n: float(m) for n, m in db.session.execute(query)}
 
 
 def _overdue(scope, as_of: datetime, version: SopVersion):
