@@ -34,7 +34,7 @@ from wtforms import ValidationError
 
 from ..errors import SopAdminError
 from ..extensions import db
-from ..models import AccessLevel
+from ..models import AccessLevel, Complaint
 from .audit_hooks import record_export
 from .compat import yield_wtforms_choices
 
@@ -82,6 +82,20 @@ def allowed(levels, user=None) -> bool:
     if levels is None or not user.is_authenticated:
         return False
     return user.is_superadmin or user.access_level in levels
+
+
+def complaint_or_404(complaint_id: int):
+    """The complaint if it is in the user's office (superadmins: any); else 404.
+
+    For pages that are not model views (Proses, prints, replies) but must scope
+    a complaint id from the URL as the views' queries do."""
+    query = select(Complaint).where(Complaint.id == complaint_id)
+    if not current_user.is_superadmin:
+        query = query.where(Complaint.office_id == current_user.office_id)
+    complaint = db.session.scalar(query)
+    if complaint is None:
+        abort(404)
+    return complaint
 
 
 def refuse_duplicate(model, message: str, *columns: str) -> None:

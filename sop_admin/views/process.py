@@ -50,7 +50,7 @@ from ..models import (
     utcnow,
 )
 from ..models.office import TIMEZONES
-from .base import ALL_LEVELS, allowed
+from .base import ALL_LEVELS, allowed, complaint_or_404
 from .fields import (
     EVIDENCE_MAX_BYTES,
     EVIDENCE_SIGNATURES,
@@ -130,15 +130,6 @@ class ProcessView(BaseView):
                                     next=request.full_path.rstrip("?")))
         abort(403)
 
-    def _complaint(self, complaint_id: int) -> Complaint:
-        """The complaint if it is in the user's office; otherwise 404."""
-        query = select(Complaint).where(Complaint.id == complaint_id)
-        if not current_user.is_superadmin:
-            query = query.where(Complaint.office_id == current_user.office_id)
-        complaint = db.session.scalar(query)
-        if complaint is None:
-            abort(404)
-        return complaint
 
     def _back(self, complaint: Complaint):
         return redirect(url_for(".show", complaint_id=complaint.id))
@@ -153,7 +144,7 @@ class ProcessView(BaseView):
 
     @expose("/<int:complaint_id>")
     def show(self, complaint_id: int):
-        complaint = self._complaint(complaint_id)
+        complaint = complaint_or_404(complaint_id)
         if complaint.sop_version is None:
             flash(_("Pengaduan %(no)s belum terhubung dengan SOP: pilih SOP-nya "
                     "pada formulir pengaduan.", no=complaint.register_no), "warning")
@@ -223,7 +214,7 @@ class ProcessView(BaseView):
 
     @expose("/<int:complaint_id>/start", methods=["POST"])
     def start(self, complaint_id: int):
-        complaint = self._complaint(complaint_id)
+        complaint = complaint_or_404(complaint_id)
         try:
             workflow.start(complaint, actor=current_user, now=utcnow())
         except SopAdminError as exc:
@@ -235,7 +226,7 @@ class ProcessView(BaseView):
 
     @expose("/<int:complaint_id>/act", methods=["POST"])
     def act(self, complaint_id: int):
-        complaint = self._complaint(complaint_id)
+        complaint = complaint_or_404(complaint_id)
         form = ActForm()
         if not form.validate():
             for errors in form.errors.values():
@@ -268,7 +259,7 @@ class ProcessView(BaseView):
 
     @expose("/<int:complaint_id>/forward", methods=["POST"])
     def forward(self, complaint_id: int):
-        complaint = self._complaint(complaint_id)
+        complaint = complaint_or_404(complaint_id)
         form = self._forward_form(complaint, request.form)
         if not form.validate():
             for name, errors in form.errors.items():
@@ -299,7 +290,7 @@ class ProcessView(BaseView):
 
     @expose("/<int:complaint_id>/reopen", methods=["POST"])
     def reopen(self, complaint_id: int):
-        complaint = self._complaint(complaint_id)
+        complaint = complaint_or_404(complaint_id)
         form = ReopenForm()
         try:
             workflow.reopen(complaint, actor=current_user, now=utcnow(),

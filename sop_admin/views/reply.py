@@ -19,7 +19,7 @@ from ..extensions import db
 from ..i18n import local_dt
 from ..models import AccessLevel, Complaint, Reply, utcnow
 from . import labels
-from .base import ADMINS, ALL_LEVELS, SecureModelView, allowed
+from .base import ADMINS, ALL_LEVELS, SecureModelView, allowed, complaint_or_404
 from .fields import LocalDateTimeField
 
 WRITERS = frozenset({AccessLevel.ADMIN, AccessLevel.STAFF})
@@ -81,13 +81,7 @@ class ReplyView(SecureModelView):
         ids = request.args.get("complaint_id", "")
         if not ids.isdigit():
             abort(404)
-        query = select(Complaint).where(Complaint.id == int(ids))
-        if not current_user.is_superadmin:
-            query = query.where(Complaint.office_id == current_user.office_id)
-        complaint = db.session.scalar(query)
-        if complaint is None:
-            abort(404)
-        return complaint
+        return complaint_or_404(int(ids))
 
     def create_form(self, obj=None):
         self._complaint_from_args()  # 404 before showing a form for nothing

@@ -26,7 +26,7 @@ from ..models import AccessLevel, Complaint, Office, utcnow
 from ..printing import complaint_form_pdf, complaint_history_pdf
 from ..printing.log import record_document_print
 from ..printing.report import record_report_print, report_pdf
-from .base import allowed
+from .base import allowed, complaint_or_404
 from .complaint import may_see_identity
 
 #: Who may print reports and complaint records (of their own office).
@@ -127,18 +127,9 @@ class ReportView(BaseView):
             (_("Cetak formulir kosong"), url_for(f"{self.endpoint}.blank_form")),
         ]
 
-    def _complaint(self, complaint_id: int) -> Complaint:
-        query = select(Complaint).where(Complaint.id == complaint_id)
-        if not current_user.is_superadmin:
-            query = query.where(Complaint.office_id == current_user.office_id)
-        complaint = db.session.scalar(query)
-        if complaint is None:
-            abort(404)
-        return complaint
-
     @expose("/pengaduan/<int:id>/formulir")
     def complaint_form(self, id: int):
-        complaint = self._complaint(id)
+        complaint = complaint_or_404(id)
         reveal = may_see_identity(current_user, complaint)
         data = complaint_form_pdf(complaint, reveal_identity=reveal)
         record_document_print("formulir_pengaduan", complaint, data,
@@ -148,7 +139,7 @@ class ReportView(BaseView):
 
     @expose("/pengaduan/<int:id>/riwayat")
     def complaint_history(self, id: int):
-        complaint = self._complaint(id)
+        complaint = complaint_or_404(id)
         reveal = may_see_identity(current_user, complaint)
         data = complaint_history_pdf(complaint, reveal_identity=reveal)
         record_document_print("riwayat_pengaduan", complaint, data,
