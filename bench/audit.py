@@ -30,62 +30,22 @@ import os
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
-from contextlib import contextmanager
 from datetime import UTC, datetime
-from pathlib import Path
 
 import sqlalchemy as sa
+
+from ._common import pg_reachable, scratch
 
 N = int(os.environ.get("BENCH_AUDIT_N", "10000"))
 ROUNDS = int(os.environ.get("BENCH_AUDIT_ROUNDS", "3"))
 #: Continuum runs 10-20x longer; one run is enough to place it.
 CONTINUUM_ROUNDS = int(os.environ.get("BENCH_CONTINUUM_ROUNDS", "1"))
 BATCH = 100
-PG_URL = os.environ.get(
-    "BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 VERIFY_ROWS = int(os.environ.get("BENCH_VERIFY_ROWS", "1000000"))
 VERIFY_ROUNDS = int(os.environ.get("BENCH_VERIFY_ROUNDS", "5"))
 ONLY = os.environ.get("BENCH_AUDIT_ONLY", "")
 RECEIVED = datetime(2026, 11, 2, 3, 0, tzinfo=UTC)
-
-
-# --- scratch databases ---------------------------------------------------------
-
-def _pg_reachable() -> bool:
-    try:
-        engine = sa.create_engine(PG_URL)
-        with engine.connect():
-            pass
-        engine.dispose()
-        return True
-    except sa.exc.OperationalError:
-        return False
-
-
-@contextmanager
-def scratch(kind: str, tag: str):
-    """A fresh empty database URL, removed afterwards."""
-    if kind == "sqlite":
-        # tmpfs when there is one: this disk's fsync (100+ ms) would drown
-        # the CPU cost being compared; the report says which was used.
-        shm = "/dev/shm" if Path("/dev/shm").is_dir() else None  # noqa: S108
-        with tempfile.TemporaryDirectory(dir=shm) as tmp:
-            yield f"sqlite:///{Path(tmp) / 'bench.sqlite3'}"
-        return
-    url = sa.engine.make_url(PG_URL)
-    name = f"bench_audit_{tag}_{os.getpid()}"
-    server = sa.create_engine(url, isolation_level="AUTOCOMMIT")
-    with server.connect() as conn:
-        conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}"')
-        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
-    try:
-        yield url.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with server.connect() as conn:
-            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        server.dispose()
 
 
 # --- the workload (runs in a child process) ------------------------------------
@@ -201,7 +161,7 @@ def _child(variant: str, uri: str) -> None:
 
 
 def _measure(kind: str, variant: str, round_no: int) -> float:
-    with scratch(kind, f"{variant}{round_no}") as uri:
+    with scratch(kind, f"audit_{variant}{round_no}") as uri:
         out = subprocess.run(  # noqa: S603 - our own module, our arguments
             [sys.executable, "-m", "bench.audit", "child", variant, uri],
             check=True, capture_output=True, text=True,
@@ -303,7 +263,7 @@ def verify_speed() -> None:
             lambda e: checked(audit.verify(e, client_hash=True)),
     }
     sop_admin.views.init_admin = lambda app: None
-    with scratch("postgresql", "verify") as uri:
+    with scratch("postgresql", "audit_verify") as uri:
         app = create_app({"SQLALCHEMY_DATABASE_URI": uri, "TESTING": True})
         with app.app_context():
             upgrade()
@@ -340,7 +300,7 @@ def verify_speed() -> None:
 
 def main() -> None:
     if ONLY == "verify":
-        if _pg_reachable():
+        if pg_reachable():
             verify_speed()
         else:
             print("  postgresql not reachable: skipped (set BENCH_POSTGRES_URL)")
@@ -348,7 +308,7 @@ def main() -> None:
     print(f"audit: {N} complaints created + updated, {BATCH} per transaction, "
           f"median of {ROUNDS}")
     write_cost("sqlite")
-    if _pg_reachable():
+    if pg_reachable():
         write_cost("postgresql")
         verify_speed()
     else:

@@ -44,7 +44,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from .audit import PG_URL, _pg_reachable, scratch
+from ._common import PG_URL, pg_reachable, scratch
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -268,7 +268,7 @@ def _measure(sync: str) -> None:
 
 
 def main() -> None:
-    if not _pg_reachable():
+    if not pg_reachable():
         print(f"intake: PostgreSQL not reachable at {PG_URL}; skipped")
         return
     for sync in SYNC_MODES:

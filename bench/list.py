@@ -18,12 +18,11 @@ created beside it and dropped), BENCH_LIST_ROUNDS (5), BENCH_LIST_PER_ROUND
 import os
 import statistics
 import time
-from contextlib import contextmanager
 
 import sqlalchemy as sa
 
-PG_URL = os.environ.get(
-    "BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+from ._common import scratch
+
 ROUNDS = int(os.environ.get("BENCH_LIST_ROUNDS", "5"))
 PER_ROUND = int(os.environ.get("BENCH_LIST_PER_ROUND", "10"))
 SIZES = [int(n) for n in os.environ.get("BENCH_LIST_SIZES", "1000,100000").split(",")]
@@ -58,22 +57,6 @@ FROM generate_series(CAST(:first AS integer), CAST(:last AS integer)) AS g,
      (SELECT array_agg(id ORDER BY id) AS ids, array_agg(code ORDER BY id) AS codes
         FROM offices) AS o
 """
-
-
-@contextmanager
-def scratch_database():
-    url = sa.engine.make_url(PG_URL)
-    name = f"bench_list_{os.getpid()}"
-    server = sa.create_engine(url, isolation_level="AUTOCOMMIT")
-    with server.connect() as conn:
-        conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}"')
-        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
-    try:
-        yield url.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with server.connect() as conn:
-            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        server.dispose()
 
 
 def _generate(db, first: int, last: int) -> None:
@@ -154,7 +137,7 @@ def main() -> None:
     print("  rows generated with session_replication_role = replica: audit "
           "triggers skipped for the generation only.")
     try:
-        with scratch_database() as uri:
+        with scratch("postgresql", "list") as uri:
             results = run(uri)
     except sa.exc.OperationalError as exc:
         print(f"  skipped: PostgreSQL not reachable ({exc.__class__.__name__})")

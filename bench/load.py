@@ -40,7 +40,7 @@ from urllib.parse import urlencode
 
 import sqlalchemy as sa
 
-from .audit import _pg_reachable, scratch
+from ._common import pg_reachable, scratch
 from .intake import BIN, ROOT, Server, _env, _prepare
 
 SECONDS = float(os.environ.get("LOAD_SECONDS", "600"))
@@ -297,7 +297,7 @@ def _report(shared: Shared, elapsed: float) -> int:
 
 
 def main() -> int:
-    if not _pg_reachable():
+    if not pg_reachable():
         print("load: PostgreSQL not reachable (BENCH_POSTGRES_URL); nothing run")
         return 1
     os.environ.setdefault("LOGIN_RATE_LIMIT", "100000/minute")

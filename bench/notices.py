@@ -19,44 +19,16 @@ import random
 import socket
 import statistics
 import time
-from contextlib import contextmanager
 
 import sqlalchemy as sa
 
-PG_URL = os.environ.get(
-    "BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+from ._common import pg_reachable, scratch
+
 OUTBOX_N = int(os.environ.get("BENCH_OUTBOX_N", "500"))
 LACAK_N = int(os.environ.get("BENCH_LACAK_N", "100000"))
 REQUESTS = int(os.environ.get("BENCH_LACAK_REQUESTS", "300"))
 #: Every generated complaint gets this code (its hash differs per number).
 CODE = "BENC-HMAR-K000"
-
-
-@contextmanager
-def scratch_database():
-    url = sa.engine.make_url(PG_URL)
-    name = f"bench_notices_{os.getpid()}"
-    server = sa.create_engine(url, isolation_level="AUTOCOMMIT")
-    with server.connect() as conn:
-        conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}"')
-        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
-    try:
-        yield url.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with server.connect() as conn:
-            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        server.dispose()
-
-
-def _reachable() -> bool:
-    try:
-        engine = sa.create_engine(PG_URL)
-        with engine.connect():
-            pass
-        engine.dispose()
-        return True
-    except sa.exc.OperationalError:
-        return False
 
 
 def _free_port() -> int:
@@ -195,7 +167,7 @@ def lacak_latency(app, db) -> None:
 
 
 def main() -> None:
-    if not _reachable():
+    if not pg_reachable():
         print("  postgresql not reachable: skipped (set BENCH_POSTGRES_URL)")
         return
     from flask_migrate import upgrade
@@ -203,7 +175,7 @@ def main() -> None:
     from sop_admin import create_app
     from sop_admin.extensions import db
 
-    with scratch_database() as uri:
+    with scratch("postgresql", "notices") as uri:
         app = create_app({"SQLALCHEMY_DATABASE_URI": uri, "TESTING": True,
                           "LACAK_RATE_LIMIT": "1000000/minute"})
         with app.app_context():

@@ -20,11 +20,8 @@ a scratch database is created beside it and dropped).
 
 import os
 import statistics
-import tempfile
 import time
-from contextlib import contextmanager
 from datetime import UTC, datetime
-from pathlib import Path
 
 import sqlalchemy as sa
 from flask_migrate import upgrade
@@ -35,11 +32,11 @@ from sop_admin.models import SopStatus
 from sop_admin.printing.report import report_pdf
 from tests.factories import Factories
 
+from ._common import pg_reachable, scratch
+
 SIZES = [int(n) for n in os.environ.get(
     "BENCH_REPORT_SIZES", "1000,10000,100000").split(",")]
 SQLITE_MAX = int(os.environ.get("BENCH_REPORT_SQLITE_MAX", "10000"))
-PG_URL = os.environ.get(
-    "BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 ROUNDS = 3
 #: 1 October 2026 00:00 WIB; the month has 2 678 400 seconds.
 START = datetime(2026, 9, 30, 17, 0, tzinfo=UTC)
@@ -117,38 +114,6 @@ WHERE c.office_id = :office AND (s.number <> 2 OR c.id % 10 = 0)
 """
 
 
-@contextmanager
-def _scratch(kind: str):
-    if kind == "sqlite":
-        shm = "/dev/shm" if Path("/dev/shm").is_dir() else None  # noqa: S108
-        with tempfile.TemporaryDirectory(dir=shm) as tmp:
-            yield f"sqlite:///{Path(tmp) / 'bench.sqlite3'}"
-        return
-    url = sa.engine.make_url(PG_URL)
-    name = f"bench_report_{os.getpid()}"
-    server = sa.create_engine(url, isolation_level="AUTOCOMMIT")
-    with server.connect() as conn:
-        conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}"')
-        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
-    try:
-        yield url.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with server.connect() as conn:
-            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        server.dispose()
-
-
-def _pg_reachable() -> bool:
-    engine = sa.create_engine(PG_URL)
-    try:
-        with engine.connect():
-            return True
-    except sa.exc.OperationalError:
-        return False
-    finally:
-        engine.dispose()
-
-
 def _generate(kind: str, office, version, n: int) -> None:
     params = {"office": office.id, "version": version.id, "n": n,
               "span": MONTH_SECONDS, "start": START.strftime("%Y-%m-%d %H:%M:%S")}
@@ -176,7 +141,7 @@ def _median_ms(fn) -> float:
 
 
 def _run(kind: str, n: int) -> tuple[float, float, int]:
-    with _scratch(kind) as uri:
+    with scratch(kind, "report") as uri:
         app = create_app({"SQLALCHEMY_DATABASE_URI": uri, "SECRET_KEY": "bench",
                           "TESTING": True})
         with app.app_context():
@@ -201,7 +166,7 @@ def _run(kind: str, n: int) -> tuple[float, float, int]:
 
 
 def main() -> None:
-    kinds = ["sqlite"] + (["postgresql"] if _pg_reachable() else [])
+    kinds = ["sqlite"] + (["postgresql"] if pg_reachable() else [])
     for kind in kinds:
         for n in SIZES:
             if kind == "sqlite" and n > SQLITE_MAX:
