@@ -51,8 +51,15 @@ def complaint_form_pdf(
     office=None,
     reveal_identity: bool = False,
     paper: str | None = None,
+    tracking_code: str | None = None,
+    lookup_url: str = "",
 ) -> bytes:
-    """The complaint form as PDF bytes; blank when `complaint` is None."""
+    """The complaint form as PDF bytes; blank when `complaint` is None.
+
+    `tracking_code` is printed only when given: the code is stored hashed, so
+    it can be printed just when it is issued, for the reporter's copy; with
+    `lookup_url` (the address of /lacak) so the reporter knows where to use it.
+    """
     register_fonts()
     office = office or (complaint.office if complaint is not None else None)
     size = paper_size(paper, office)
@@ -63,7 +70,8 @@ def complaint_form_pdf(
         para("FORMULIR PENGADUAN MASYARAKAT", TITLE),
         Spacer(1, 8),
     ]
-    story.append(_fields(complaint, office, reveal_identity, width))
+    story.append(_fields(complaint, office, reveal_identity, width,
+                         _tracking(tracking_code, lookup_url)))
     story += [Spacer(1, 14), _signatures(width)]
     doc.build(story)
     return buf.getvalue()
@@ -76,7 +84,13 @@ def _letterhead(office) -> list:
     return [markup("<br/>".join(esc(x).upper() for x in lines if x), HEAD)]
 
 
-def _fields(c, office, reveal: bool, width: float) -> Table:
+def _tracking(code: str | None, lookup_url: str) -> str | None:
+    if not code:
+        return None
+    return f"{code} (pantau di {lookup_url})" if lookup_url else code
+
+
+def _fields(c, office, reveal: bool, width: float, tracking: str | None) -> Table:
     blank = c is None
     masked = not blank and c.confidential and not reveal
     rows: list[tuple[str, object]] = []
@@ -91,6 +105,8 @@ def _fields(c, office, reveal: bool, width: float) -> Table:
         heights.append(16.0 * height_lines if blank else 16.0)
 
     add("Nomor Register", c and c.register_no)
+    if tracking:
+        add("Kode Lacak", tracking)
     add("Tanggal / Jam Diterima", c and _received(c, office))
     rows.append(("Kanal", _ticks(CHANNELS, c and c.channel)))
     rows.append(("Klasifikasi", _ticks(CLASSIFICATIONS, c and c.classification)))

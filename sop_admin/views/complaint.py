@@ -17,6 +17,7 @@ from flask_admin.model.template import EndpointLinkRowAction
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 from sqlalchemy import and_, not_, or_
 from sqlalchemy.exc import OperationalError
@@ -449,7 +450,17 @@ def _show_problems(form, problems: dict[str, str]) -> None:
 
 
 def _flash_tracking_code(complaint: Complaint, code: str) -> None:
-    flash(Markup('{} <strong class="tracking-code">{}</strong><br>{}').format(
+    """Show the code once, with a button printing the reporter's copy of the
+    form with the code on it (the only moment it can be printed)."""
+    flash(Markup(
+        '{} <strong class="tracking-code">{}</strong><br>{}'
+        '<form method="post" action="{}" class="mt-2 tracking-code-print">'
+        '<input type="hidden" name="csrf_token" value="{}">'
+        '<input type="hidden" name="tracking_code" value="{}">'
+        '<button type="submit" class="btn btn-sm btn-outline-secondary">{}</button>'
+        '</form>').format(
         _("Kode lacak %(no)s:", no=complaint.register_no), code,
         _("Sampaikan kepada pelapor sekarang: kode ini tidak ditampilkan lagi "
-          "(hanya dapat diganti dengan kode baru).")), "success")
+          "(hanya dapat diganti dengan kode baru)."),
+        url_for("report.complaint_form", id=complaint.id), generate_csrf(), code,
+        _("Cetak formulir pengaduan dengan kode lacak")), "success")

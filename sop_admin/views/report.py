@@ -12,14 +12,14 @@ Every print writes an audit event in the same commit.
 
 from io import BytesIO
 
-from flask import abort, flash, redirect, request, send_file, url_for
+from flask import abort, current_app, flash, redirect, request, send_file, url_for
 from flask_admin import BaseView, expose
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.utils import secure_filename
 
-from .. import reports
+from .. import reports, tracking
 from ..errors import SopAdminError
 from ..extensions import db
 from ..models import AccessLevel, Complaint, Office, utcnow
@@ -127,14 +127,23 @@ class ReportView(BaseView):
             (_("Cetak formulir kosong"), url_for(f"{self.endpoint}.blank_form")),
         ]
 
-    @expose("/pengaduan/<int:id>/formulir")
+    @expose("/pengaduan/<int:id>/formulir", methods=("GET", "POST"))
     def complaint_form(self, id: int):
+        """The filled form; posted with the tracking code just issued (it is
+        stored hashed, so only then can it be printed), the reporter's copy
+        carries it. A code that is not the complaint's current one is refused."""
         complaint = complaint_or_404(id)
         reveal = may_see_identity(current_user, complaint)
-        data = complaint_form_pdf(complaint, reveal_identity=reveal)
+        code = request.form.get("tracking_code", "").strip() or None
+        if code is not None and not tracking.matches(complaint, code):
+            abort(400, _("Kode lacak tidak cocok dengan pengaduan ini."))
+        data = complaint_form_pdf(
+            complaint, reveal_identity=reveal, tracking_code=code,
+            lookup_url=f"{current_app.config['PUBLIC_BASE_URL'].rstrip('/')}/lacak")
         record_document_print("formulir_pengaduan", complaint, data,
                               register_no=complaint.register_no,
-                              identity_revealed=reveal)
+                              identity_revealed=reveal,
+                              tracking_code_printed=code is not None)
         return self._send(data, f"formulir-{complaint.register_no}.pdf")
 
     @expose("/pengaduan/<int:id>/riwayat")

@@ -186,3 +186,45 @@ def test_edit_refuses_bad_reporter_email(office, make, db, login_as):
     assert "bukan alamat surel" in page
     db.session.expire_all()
     assert complaint.reporter_email is None
+
+
+def _pdf_text(data: bytes) -> str:
+    from io import BytesIO
+
+    from pypdf import PdfReader
+
+    return " ".join(page.extract_text() for page in PdfReader(BytesIO(data)).pages)
+
+
+def test_reporter_copy_of_the_form_carries_the_code_just_issued(
+        office, make, db, login_as):
+    staff = make.user(office, AccessLevel.STAFF)
+    db.session.commit()
+    client = login_as(staff)
+    page = client.post("/admin/complaint/new/", data=_form(),
+                       follow_redirects=True).text
+    [code] = CODE_RE.findall(page)
+    complaint = db.session.scalar(select(Complaint))
+    action = f"/admin/laporan/pengaduan/{complaint.id}/formulir"
+    assert f'action="{action}"' in page
+    printed = client.post(action, data={"tracking_code": code})
+    assert printed.status_code == 200
+    text = _pdf_text(printed.data)
+    assert "Kode Lacak" in text and code in text and "/lacak" in text
+    # Without the code (the usual Cetak button) the form has no code line.
+    assert "Kode Lacak" not in _pdf_text(client.get(action).data)
+    entry = db.session.scalars(select(AuditEntry).where(
+        AuditEntry.operation == "event").order_by(AuditEntry.id.desc())).first()
+    assert entry is not None and "tracking_code_printed" in (entry.new_values or "")
+
+
+def test_reporter_copy_refuses_a_code_that_is_not_the_complaints(
+        office, make, db, login_as):
+    staff = make.user(office, AccessLevel.STAFF)
+    complaint = make.complaint(office)
+    tracking.issue(complaint)
+    db.session.commit()
+    response = login_as(staff).post(
+        f"/admin/laporan/pengaduan/{complaint.id}/formulir",
+        data={"tracking_code": "AAAA-BBBB-CCCC"})
+    assert response.status_code == 400
