@@ -85,11 +85,11 @@ def _apply_lanes(version: SopVersion, rows: list[dict], session) -> dict:
     """Lanes in order, reusing the row of a role already on this version; a
     role name the office does not have yet becomes a new Role."""
     by_role = {lane_key(lane.name): lane for lane in version.lanes}
+    # Through the office: a new version has no office_id until it is flushed.
+    office_id = version.office.id
     roles = {
         lane_key(role.name): role
-        for role in session.scalars(
-            select(Role).where(Role.office_id == version.office_id)
-        )
+        for role in session.scalars(select(Role).where(Role.office_id == office_id))
     }
     wanted = []
     for order, row in enumerate(_ordered(rows), start=1):
@@ -98,7 +98,7 @@ def _apply_lanes(version: SopVersion, rows: list[dict], session) -> dict:
         if lane is None:
             role = roles.get(key)
             if role is None:
-                role = Role(office_id=version.office_id,
+                role = Role(office_id=office_id,
                             name=" ".join(row["role_name"].split()))
                 session.add(role)
                 roles[key] = role

@@ -90,6 +90,19 @@ def test_sop_create_with_lanes_and_steps_saves_draft(login_as, admin, db):
     assert [c.text for c in quals[0].children] == ["Memahami TI", "Menulis singkat"]
 
 
+def test_sop_create_reuses_a_role_the_office_already_has(login_as, admin, make,
+                                                         office, db):
+    """A new version's lanes find the office's roles (its office_id is not
+    set until the first flush, so the lookup must go through the office)."""
+    role = make.role(office, "Admin Media Sosial")
+    db.session.commit()
+    response = login_as(admin).post(f"{URL}/new/", data=_form())
+    assert response.status_code == 302, response.get_data(as_text=True)
+    version = db.session.scalars(select(SopVersion)).one()
+    assert version.lanes[1].role_id == role.id
+    assert _count(db, Role) == 3
+
+
 def test_sop_pages_render_for_admin(login_as, admin, make, office, db):
     version = make.sop(office, number="001")
     db.session.commit()
