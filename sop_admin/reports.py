@@ -39,6 +39,7 @@ from .models import (
     StepKind,
 )
 from .sql_stats import medians, seconds_between
+from .workflow import is_public_lane
 
 DAILY = "daily"
 MONTHLY = "monthly"
@@ -366,7 +367,9 @@ def report_signers(version: SopVersion, kind: str) -> list[str]:
     chosen = [st for st in steps if words in (st.activity or "").lower()]
     if kind == MONTHLY or not chosen:
         chosen += [st for st in steps if st.kind == StepKind.END]
-    names = list(dict.fromkeys(st.lane.name for st in chosen if st.lane))
-    if not names and version.lanes:
-        names = [version.lanes[-1].name]
+    names = list(dict.fromkeys(st.lane.name for st in chosen
+                               if st.lane and not is_public_lane(st.lane)))
+    office_lanes = [lane for lane in version.lanes if not is_public_lane(lane)]
+    if not names and office_lanes:
+        names = [office_lanes[-1].name]
     return names

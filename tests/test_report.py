@@ -15,7 +15,13 @@ from pypdf import PdfReader
 
 from sop_admin import reports, sopfile, sops
 from sop_admin.errors import SopAdminError
-from sop_admin.models import Channel, Classification, ComplaintStatus, utcnow
+from sop_admin.models import (
+    Channel,
+    Classification,
+    ComplaintStatus,
+    StepKind,
+    utcnow,
+)
 from sop_admin.models.workflow import ComplaintStep
 from sop_admin.printing.report import duration_text, report_pdf
 
@@ -220,9 +226,14 @@ def test_signers_are_the_lanes_of_the_report_steps_of_the_seed(db):
         "Koordinator Call Center", "Kasie/Kabid Informasi Komunikasi Publik"]
 
 
-def test_signers_fall_back_to_the_end_step(make):
+def test_signers_fall_back_to_the_end_step_never_the_public(make):
     version = make.sop(make.office(), lanes=("Masyarakat", "Kasie"))
-    assert reports.report_signers(version, reports.DAILY) == ["Masyarakat"]
+    end = [s for s in version.steps if s.kind == StepKind.END]
+    assert end and end[0].lane.name == "Masyarakat"
+    # The end step is the public's: the office's last lane signs instead.
+    assert reports.report_signers(version, reports.DAILY) == ["Kasie"]
+    end[0].lane = version.lanes[1]
+    assert reports.report_signers(version, reports.DAILY) == ["Kasie"]
 
 
 def test_pdf_shows_the_figures(october):
