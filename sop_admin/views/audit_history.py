@@ -9,11 +9,13 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 from flask_admin.model.helpers import prettify_name
+from flask_babel import lazy_gettext as _l
 
 from .. import audit
 from ..complaints import IDENTITY_FIELDS
 from ..extensions import db
 from ..models import AccessLevel, AuditEntry
+from . import labels
 
 #: How far back the dashboard re-checks the chain on each visit; the full
 #: check is one click (or `flask audit verify`).
@@ -22,6 +24,22 @@ OPERATION_LABELS = {"insert": "dibuat", "update": "diubah", "delete": "dihapus",
                     "event": "peristiwa"}
 #: What auditors see instead of a reporter's identity.
 IDENTITY_MASK = "••• (rahasia)"
+
+
+#: Columns that no view labels, as every table names them.
+COMMON_LABELS = {
+    "created_at": _l("Dibuat pada"),
+    "updated_at": _l("Diubah pada"),
+    "tracking_code_hash": _l("Kode lacak (tersandi)"),
+}
+#: Stored enum values shown by their screen labels.
+VALUE_LABELS = {
+    ("complaints", "channel"): labels.CHANNELS,
+    ("complaints", "classification"): labels.CLASSIFICATIONS,
+    ("complaints", "status"): labels.STATUSES,
+    ("replies", "channel"): labels.CHANNELS,
+    ("users", "access_level"): labels.ACCESS_LEVELS,
+}
 
 
 @dataclass(frozen=True)
@@ -56,18 +74,36 @@ def user_activity(user_id: int, viewer, limit: int = 500) -> list[AuditEntry]:
 
 
 def _labels_for(admin, table: str):
+    """The field labels of the view showing `table`; `office_id` takes the
+    label of `office`, and common columns have their own."""
+    view_label, known = prettify_name, {}
     for view in getattr(admin, "_views", []):
         model = getattr(view, "model", None)
         if model is not None and getattr(model, "__tablename__", None) == table:
-            return view.get_column_name
-    return prettify_name
+            view_label, known = view.get_column_name, view.column_labels or {}
+            break
+
+    def label(field: str) -> str:
+        if field in COMMON_LABELS:
+            return COMMON_LABELS[field]
+        if field.endswith("_id") and field[:-3] in known:
+            return view_label(field[:-3])
+        return view_label(field)
+
+    return label
 
 
-def _show(value) -> str:
+def _show(value, table: str = "", field: str = "") -> str:
     if value is None:
         return "—"
-    if isinstance(value, bool):
+    column = db.metadata.tables.get(table)
+    column = column.columns.get(field) if column is not None else None
+    if isinstance(value, bool) or (
+            column is not None and isinstance(column.type, sa.Boolean)
+            and value in (0, 1)):
         return "ya" if value else "tidak"
+    if (table, field) in VALUE_LABELS:
+        return str(VALUE_LABELS[table, field].get(value, value))
     if isinstance(value, dict | list):
         return json.dumps(value, ensure_ascii=False, sort_keys=True)
     return str(value)
@@ -111,8 +147,11 @@ def changes(entry: AuditEntry, admin, viewer) -> list[Change]:
     old, new = values(entry, viewer)
     label = _labels_for(admin, entry.table_name)
     fields = list(dict.fromkeys([*old, *new]))
-    return [Change(f, str(label(f)), _show(old.get(f)) if f in old else "",
-                   _show(new.get(f)) if f in new else "") for f in fields]
+    table = entry.table_name
+    return [Change(f, str(label(f)),
+                   _show(old.get(f), table, f) if f in old else "",
+                   _show(new.get(f), table, f) if f in new else "")
+            for f in fields]
 
 
 def chain_status(tail: int | None = DASHBOARD_TAIL) -> audit.VerifyResult:
