@@ -8,11 +8,13 @@ PostgreSQL: TRUNCATE).
 
 import os
 import shutil
+from contextlib import contextmanager
 
 import pytest
 import sqlalchemy as sa
 from flask import g, request_started
 from flask_migrate import upgrade
+from sqlalchemy import event
 
 from sop_admin import create_app
 from sop_admin.extensions import db as _db
@@ -158,3 +160,33 @@ def login_as(client):
         return client
 
     return login
+
+
+@pytest.fixture
+def count_queries(db):
+    """Context manager collecting the SQL statements run inside it."""
+
+    @contextmanager
+    def counting():
+        statements = []
+
+        def record(conn, cursor, statement, *args):
+            statements.append(statement)
+
+        event.listen(db.engine, "before_cursor_execute", record)
+        try:
+            yield statements
+        finally:
+            event.remove(db.engine, "before_cursor_execute", record)
+
+    return counting
+
+
+@pytest.fixture
+def csrf_client(app, database_uri):
+    """A client of an app with WTF_CSRF_ENABLED, on the test's database."""
+    csrf_app = make_test_app(database_uri, WTF_CSRF_ENABLED=True)
+    with csrf_app.app_context():
+        yield csrf_app.test_client()
+        _db.session.remove()
+        _db.engine.dispose()

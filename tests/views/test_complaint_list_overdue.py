@@ -2,11 +2,9 @@
 deadline in the office zone, and a query count that does not grow."""
 
 import re
-from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import event
 
 from sop_admin.models import AccessLevel, ComplaintStatus, utcnow
 
@@ -79,24 +77,6 @@ def test_deadline_column_in_office_zone(make, db, login_as, office):
     row = _row_of(page, complaint.register_no)
     assert "02-01-2099 10:04 WIB" in row  # 03:04 UTC
     assert "Terlambat<" not in row
-
-
-@pytest.fixture
-def count_queries(db):
-    @contextmanager
-    def counting():
-        statements = []
-
-        def record(conn, cursor, statement, *args):
-            statements.append(statement)
-
-        event.listen(db.engine, "before_cursor_execute", record)
-        try:
-            yield statements
-        finally:
-            event.remove(db.engine, "before_cursor_execute", record)
-
-    return counting
 
 
 @pytest.mark.parametrize("flt", ["", "?flt0_5=1"])

@@ -3,33 +3,12 @@
 import io
 import json
 import re
-from contextlib import contextmanager
 from datetime import UTC, datetime
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from sop_admin.models import AccessLevel, Channel, Complaint, ComplaintStatus
-
-
-@pytest.fixture
-def count_queries(db):
-    """Context manager collecting the SQL statements run inside it."""
-
-    @contextmanager
-    def counting():
-        statements = []
-
-        def record(conn, cursor, statement, *args):
-            statements.append(statement)
-
-        event.listen(db.engine, "before_cursor_execute", record)
-        try:
-            yield statements
-        finally:
-            event.remove(db.engine, "before_cursor_execute", record)
-
-    return counting
 
 
 @pytest.fixture

@@ -9,19 +9,7 @@ from sqlalchemy import select
 from sop_admin.extensions import db as _db
 from sop_admin.models import AccessLevel, Role, User
 
-from ..conftest import make_test_app
-
 TOKEN_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
-
-
-@pytest.fixture
-def csrf_client(app, database_uri):
-    """A client of an app with WTF_CSRF_ENABLED, on the test's database."""
-    csrf_app = make_test_app(database_uri, WTF_CSRF_ENABLED=True)
-    with csrf_app.app_context():
-        yield csrf_app.test_client()
-        _db.session.remove()
-        _db.engine.dispose()
 
 
 def _token(page: str) -> str:

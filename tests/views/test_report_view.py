@@ -13,8 +13,6 @@ from sqlalchemy import select
 from sop_admin.extensions import db as _db
 from sop_admin.models import AccessLevel, AuditEntry, SopStatus
 
-from ..conftest import make_test_app
-
 TOKEN_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
 
@@ -127,16 +125,6 @@ def test_daily_report(offices, make, db, login_as):
 def test_anonymous_visitor_goes_to_login(client):
     assert client.get("/admin/laporan/").status_code == 302
     assert client.get("/admin/laporan/pengaduan/formulir-kosong").status_code == 302
-
-
-@pytest.fixture
-def csrf_client(app, database_uri):
-    """A client of an app with WTF_CSRF_ENABLED, on the test's database."""
-    csrf_app = make_test_app(database_uri, WTF_CSRF_ENABLED=True)
-    with csrf_app.app_context():
-        yield csrf_app.test_client()
-        _db.session.remove()
-        _db.engine.dispose()
 
 
 @pytest.fixture
