@@ -54,6 +54,7 @@ ROUNDS = int(os.environ.get("BENCH_INTAKE_ROUNDS", "3"))
 WORKERS = int(os.environ.get("BENCH_INTAKE_WORKERS", "2"))
 LIMIT = os.environ.get("BENCH_INTAKE_LIMIT", "1000000/minute")
 SYNC_MODES = os.environ.get("BENCH_INTAKE_SYNC", "on,off").split(",")
+GUNICORN_ARGS = os.environ.get("BENCH_INTAKE_GUNICORN", "").split()
 TARGET = 300
 
 
@@ -96,7 +97,8 @@ class Server:
         self.port = _free_port()
         self.process = subprocess.Popen(  # noqa: S603 - our own server
             [str(BIN / "gunicorn"), "-w", str(WORKERS), "-b",
-             f"127.0.0.1:{self.port}", "--log-level", "warning", "app:app"],
+             f"127.0.0.1:{self.port}", "--log-level", "warning",
+             *GUNICORN_ARGS, "app:app"],
             cwd=ROOT, env=_env(url))
 
     def __enter__(self):

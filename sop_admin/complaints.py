@@ -11,9 +11,10 @@ number back with it.
 import re
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, select
+from sqlalchemy import and_, bindparam, case, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from . import tracking
@@ -105,36 +106,52 @@ def assign_register_no(office: Office, received_at: datetime) -> str:
     if office.id is None:
         db.session.flush()
     year = register_year(office, received_at)
+    statement = _counter_upsert(db.session.get_bind().dialect.name)
+    value = db.session.execute(
+        statement, {"office_id": office.id, "year": year}).scalar_one()
+    return f"{office.code}/{year}/{value:06d}"
+
+
+@cache
+def _counter_upsert(dialect: str):
+    """The counter's upsert, built once per engine kind (intake runs it per report)."""
     counters = RegisterCounter.__table__
-    insert = _INSERTS[db.session.get_bind().dialect.name]
-    statement = (
-        insert(counters)
-        .values(office_id=office.id, year=year, last_value=1)
+    return (
+        _INSERTS[dialect](counters)
+        .values(office_id=bindparam("office_id"), year=bindparam("year"),
+                last_value=1)
         .on_conflict_do_update(
             index_elements=[counters.c.office_id, counters.c.year],
             set_={"last_value": counters.c.last_value + 1},
         )
         .returning(counters.c.last_value)
     )
-    value = db.session.execute(statement).scalar_one()
-    return f"{office.code}/{year}/{value:06d}"
+
+
+def complaint_sop_version_id(office_id: int) -> int | None:
+    """Id of the office's active complaint-handling SOP, newest activation first.
+
+    An office may have other active SOPs; the complaint one is told by its
+    name (every complaint SOP is "... Pengaduan ..."). Picked by the
+    database and only the id read: intake asks this for every report.
+    """
+    return db.session.scalar(_COMPLAINT_SOP_ID, {"office_id": office_id})
+
+
+_COMPLAINT_SOP_ID = (
+    select(SopVersion.id)
+    .where(SopVersion.office_id == bindparam("office_id"),
+           SopVersion.status == SopStatus.ACTIVE)
+    .order_by(case((func.lower(SopVersion.name).like("%pengaduan%"), 0), else_=1),
+              SopVersion.activated_at.desc().nulls_last(), SopVersion.id.desc())
+    .limit(1)
+)
 
 
 def complaint_sop_version(office: Office) -> SopVersion | None:
-    """The office's active complaint-handling SOP, newest activation first.
-
-    An office may have other active SOPs; the complaint one is told by its
-    name (every complaint SOP is "... Pengaduan ...").
-    """
-    versions = db.session.scalars(
-        select(SopVersion)
-        .filter_by(office_id=office.id, status=SopStatus.ACTIVE)
-        .order_by(SopVersion.activated_at.desc().nulls_last(), SopVersion.id.desc())
-    ).all()
-    for version in versions:
-        if "pengaduan" in version.name.lower():
-            return version
-    return versions[0] if versions else None
+    """The office's active complaint-handling SOP (see `complaint_sop_version_id`)."""
+    version_id = complaint_sop_version_id(office.id)
+    return None if version_id is None else db.session.get(SopVersion, version_id)
 
 
 def _coerce_enum(enum_cls, value, field: str, problems: list):
@@ -242,18 +259,29 @@ def find_duplicate(office: Office, channel, external_post_id: str | None,
     id is told by its link. A report with neither has no duplicate.
     """
     if external_post_id:
-        match = Complaint.external_post_id == external_post_id
+        statement, key = _SAME_POST, external_post_id
     elif source_url:
-        match = and_(Complaint.source_url == source_url,
-                     Complaint.external_post_id.is_(None))
+        statement, key = _SAME_LINK, source_url
     else:
         return None
-    return db.session.scalars(
-        select(Complaint)
-        .where(Complaint.office_id == office.id, Complaint.channel == channel, match)
-        .order_by(Complaint.id)
-        .limit(1)
-    ).first()
+    found = db.session.scalar(
+        statement, {"office_id": office.id, "channel": channel, "key": key})
+    return None if found is None else db.session.get(Complaint, found)
+
+
+def _same_post_query(match):
+    """Only the id is read: intake asks for every report and almost always
+    there is none (a whole complaint row costs more to describe)."""
+    return (select(Complaint.id)
+            .where(Complaint.office_id == bindparam("office_id"),
+                   Complaint.channel == bindparam("channel"), match)
+            .order_by(Complaint.id)
+            .limit(1))
+
+
+_SAME_POST = _same_post_query(Complaint.external_post_id == bindparam("key"))
+_SAME_LINK = _same_post_query(and_(Complaint.source_url == bindparam("key"),
+                                   Complaint.external_post_id.is_(None)))
 
 
 def register_complaint(
@@ -279,7 +307,7 @@ def register_complaint(
         if name in fields and fields[name] is None:
             del fields[name]  # not given: the column's default
     if "sop_version" not in fields:
-        fields["sop_version"] = complaint_sop_version(office)
+        fields["sop_version_id"] = complaint_sop_version_id(office.id)
     register_no = assign_register_no(office, fields["received_at"])
     existing = find_duplicate(office, fields["channel"],
                               fields.get("external_post_id"), fields.get("source_url"))

@@ -11,8 +11,8 @@ import hashlib
 import secrets
 from datetime import datetime, timedelta
 
-from sqlalchemy import or_, select, update
-from sqlalchemy.orm import joinedload
+from sqlalchemy import bindparam, or_, select, update
+from sqlalchemy.orm import joinedload, load_only
 
 from ..extensions import db
 from ..models import ApiToken, Office, User
@@ -50,13 +50,19 @@ def find_active(raw: str) -> ApiToken | None:
     """The unrevoked token whose secret is `raw`."""
     if not raw.startswith(SCHEME):
         return None
-    token = db.session.scalars(
-        select(ApiToken)
-        .where(ApiToken.token_hash == token_hash(raw))
-        # Every request needs the office; never its letterhead logo.
-        .options(joinedload(ApiToken.office).defer(Office.logo))
-    ).first()
+    token = db.session.scalars(_BY_HASH, {"hash": token_hash(raw)}).first()
     return token if token is not None and token.is_active else None
+
+
+#: Built once: every API request runs it.
+_BY_HASH = (
+    select(ApiToken)
+    .where(ApiToken.token_hash == bindparam("hash"))
+    # Every request needs these; anything else loads when first read.
+    .options(load_only(ApiToken.office_id, ApiToken.name, ApiToken.last_used_at,
+                       ApiToken.revoked_at),
+             joinedload(ApiToken.office).load_only(Office.code, Office.timezone))
+)
 
 
 def touch(token: ApiToken, now: datetime) -> bool:
