@@ -177,8 +177,8 @@ def test_read_only_database_gives_clear_page_and_writes_nothing(database_uri, ma
     with frozen.test_client() as client:
         login = client.post("/login", data={"username": staff.username,
                                             "password": "password-123"})
-        assert login.status_code == 500  # logging in writes last_login_at
-        assert "Perubahan Anda tidak disimpan" in login.text
+        assert login.status_code == 503  # logging in writes last_login_at
+        assert "Basis data tidak dapat menyimpan perubahan" in login.text
         with client.session_transaction() as session:
             session["_user_id"] = str(staff.id)
             session["_fresh"] = True
