@@ -29,10 +29,15 @@ from flask_admin.contrib.sqla import ModelView
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError, OperationalError
 from wtforms import ValidationError
 
-from ..errors import SopAdminError
+from ..errors import (
+    DatabaseTrouble,
+    SopAdminError,
+    database_trouble,
+    trouble_message,
+)
 from ..extensions import db
 from ..models import AccessLevel, Complaint
 from .audit_hooks import record_export
@@ -315,12 +320,16 @@ class SecureModelView(ModelView):
         if isinstance(exc, SopAdminError):
             flash(str(exc), "error")
             return True
-        if isinstance(exc, OperationalError):
-            # Read-only or full disk, database down: say so, not the SQL.
+        trouble = database_trouble(exc) if isinstance(exc, DBAPIError) else None
+        if trouble is DatabaseTrouble.UNAVAILABLE:
+            # A database that is down cannot show the form again: the app's
+            # database error page says so (errors.py).
+            raise exc
+        if trouble is not None or isinstance(exc, OperationalError):
+            # Full or read-only: the form is shown again with what was typed
+            # and what is wrong, not the SQL.
             log.error("database write failed: %s", exc.orig)
-            flash(_("Basis data tidak dapat menyimpan perubahan saat ini (hanya-baca, "
-                    "penuh atau tidak terjangkau). Tidak ada yang tersimpan; coba "
-                    "lagi nanti atau hubungi admin."), "error")
+            flash(trouble_message(trouble), "error")
             return True
         return super().handle_view_exception(exc)
 
