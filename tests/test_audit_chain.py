@@ -185,6 +185,43 @@ def test_audit_concurrent_writers_leave_gapless_valid_chain(db, make, app):
     assert result.count == 61 and result.unsealed == 0
 
 
+def _outside_rows(db, count):
+    """Audit rows written by a plain PostgreSQL connection, as psql would:
+    nothing seals them at commit."""
+    raw = db.engine.raw_connection()
+    try:
+        cur = raw.cursor()
+        for i in range(count):
+            cur.execute("UPDATE roles SET description = %s WHERE id = "
+                        "(SELECT min(id) FROM roles)", (f"luar {i}",))
+            raw.commit()
+    finally:
+        raw.close()
+
+
+def test_audit_postgresql_seals_in_the_server_and_both_sealers_agree(db, make):
+    """`audit_seal` (one call per commit) and the client-side sealer extend one
+    chain that verifies both ways, whichever sealed which rows."""
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("the server-side sealer is PostgreSQL's")
+    _roles(db, make, 2)
+    _outside_rows(db, 5)
+    assert audit.unsealed_count(db.engine) == 5
+    with db.engine.begin() as conn:
+        cur = conn.connection.driver_connection.cursor()
+        assert audit.seals_in_server(conn, cur)
+        assert audit.seal_cursor("postgresql", cur, 2) == 2  # client side
+        assert audit.seal_cursor("postgresql", cur, 2, in_server=True) == 2
+    assert audit.unsealed_count(db.engine) == 1
+    make.role(make.office(), "Jabatan baru")
+    db.session.commit()  # the app's commit seals the rest in the server
+    assert audit.unsealed_count(db.engine) == 0
+    for client_hash in (False, True):
+        result = audit.verify(db.engine, client_hash=client_hash)
+        assert result.ok, result.problem
+        assert result.count == 3 + 5 + 2
+
+
 def test_audit_record_event_sealed_with_context(db, make):
     office = make.office()
     db.session.commit()

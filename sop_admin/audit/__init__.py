@@ -12,7 +12,7 @@ from sqlalchemy import event
 
 from ..extensions import db
 from . import context
-from .chain import seal, seal_cursor
+from .chain import seal, seal_cursor, seals_in_server
 from .context import current_context, reset_context, set_context, set_reason
 from .events import canonical_json, record_event
 from .verify import (
@@ -29,7 +29,8 @@ from .verify import (
 __all__ = [
     "CheckpointError", "Problem", "VerifyResult", "canonical_json",
     "check_checkpoint", "current_context", "init_app", "make_checkpoint",
-    "record_event", "reset_context", "seal", "set_context", "set_reason",
+    "record_event", "reset_context", "seal", "seal_cursor", "seals_in_server",
+    "set_context", "set_reason",
     "unsealed_count", "verify", "verify_parallel",
 ]
 
@@ -46,7 +47,7 @@ def on_commit(conn) -> None:
         try:
             if conn.dialect.name == "sqlite":
                 cur.execute("DELETE FROM audit_context")
-            seal_cursor(conn.dialect.name, cur)
+            seal_cursor(conn.dialect.name, cur, in_server=seals_in_server(conn, cur))
         finally:
             cur.close()
     context.clear(info)

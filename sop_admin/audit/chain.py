@@ -21,6 +21,8 @@ sqlite3 shell) are sealed by the next writer or by `flask audit seal`.
 
 import hashlib
 
+from .context import SEALER
+
 GENESIS = "0" * 64
 #: pg_advisory_xact_lock key of the chain head ("SOPA" in ASCII).
 LOCK_KEY = 0x534F5041
@@ -101,8 +103,17 @@ def _lock(dialect: str, cur) -> None:
         cur.execute("UPDATE audit_context SET id = id WHERE 0")
 
 
-def seal_cursor(dialect: str, cur, limit: int | None = None) -> int:
-    """Seal unsealed rows visible to this transaction; returns how many."""
+def seal_cursor(dialect: str, cur, limit: int | None = None, *,
+                in_server: bool = False) -> int:
+    """Seal unsealed rows visible to this transaction; returns how many.
+
+    `in_server` (PostgreSQL, once the migration made `audit_seal`): the
+    server does it all in one call, so a commit costs one round trip for
+    sealing instead of four.
+    """
+    if in_server:
+        cur.execute(f"SELECT {SEAL_FUNCTION}(%s)", (limit,))
+        return cur.fetchone()[0]
     _lock(dialect, cur)
     cur.execute(
         "SELECT seq, hash FROM audit_entries WHERE seq IS NOT NULL "
@@ -140,6 +151,62 @@ def seal_cursor(dialect: str, cur, limit: int | None = None) -> int:
     return len(rows)
 
 
+#: PostgreSQL function that seals like `seal_cursor` (made by a migration).
+SEAL_FUNCTION = "audit_seal"
+
+
+def seal_function_sql() -> str:
+    """`CREATE FUNCTION audit_seal(max_rows)`: `seal_cursor` inside the server.
+
+    Same lock, same head, same order and the very hash expression
+    verification uses (`hash_sql`), row by row. Each statement of a
+    (volatile) PL/pgSQL function takes a fresh snapshot, so the head is read
+    after the lock is held, as in the client-side version.
+    """
+    # Built from our own constants, no outside input.
+    return f"""CREATE OR REPLACE FUNCTION {SEAL_FUNCTION}(max_rows integer)
+RETURNS integer LANGUAGE plpgsql AS $fn$
+DECLARE
+  v_seq bigint;
+  v_prev text;
+  v_hash text;
+  v_row record;
+  v_count integer := 0;
+BEGIN
+  PERFORM pg_advisory_xact_lock({LOCK_KEY});
+  SELECT seq, hash INTO v_seq, v_prev FROM audit_entries
+   WHERE seq IS NOT NULL ORDER BY seq DESC LIMIT 1;
+  IF NOT FOUND THEN
+    v_seq := 0;
+    v_prev := '{GENESIS}';
+  END IF;
+  FOR v_row IN SELECT id, {payload_sql("postgresql")} AS payload
+                 FROM audit_entries WHERE seq IS NULL ORDER BY id LIMIT max_rows
+  LOOP
+    v_seq := v_seq + 1;
+    v_hash := encode(pg_catalog.sha256(convert_to(v_prev || v_row.payload, 'UTF8')),
+                     'hex');
+    UPDATE audit_entries SET seq = v_seq, prev_hash = v_prev, hash = v_hash
+     WHERE id = v_row.id;
+    v_prev := v_hash;
+    v_count := v_count + 1;
+  END LOOP;
+  RETURN v_count;
+END $fn$"""  # noqa: S608
+
+
+def seals_in_server(conn, cur) -> bool:
+    """Whether this database has `audit_seal` (asked once per connection;
+    `context` forgets the answer when a DROP runs, as in a downgrade)."""
+    if conn.dialect.name != "postgresql":
+        return False
+    info = conn.info
+    if SEALER not in info:
+        cur.execute(f"SELECT to_regprocedure('{SEAL_FUNCTION}(integer)') IS NOT NULL")
+        info[SEALER] = bool(cur.fetchone()[0])
+    return info[SEALER]
+
+
 def seal(engine, batch: int = 20_000) -> int:
     """Seal everything unsealed, in batches of its own transactions."""
     total = 0
@@ -148,7 +215,8 @@ def seal(engine, batch: int = 20_000) -> int:
             with conn.begin():
                 cur = conn.connection.driver_connection.cursor()
                 try:
-                    done = seal_cursor(engine.dialect.name, cur, batch)
+                    done = seal_cursor(engine.dialect.name, cur, batch,
+                                       in_server=seals_in_server(conn, cur))
                 finally:
                     cur.close()
             total += done

@@ -25,6 +25,8 @@ APPLIED = "sop_admin.audit.applied"
 REASON = "sop_admin.audit.reason"
 WROTE = "sop_admin.audit.wrote"
 READY = "sop_admin.audit.ready"
+#: Whether the database seals in the server (`chain.seals_in_server`).
+SEALER = "sop_admin.audit.sealer"
 _WRITE_VERBS = ("INSERT", "UPDATE", "DELETE", "REPLACE", "MERGE", "WITH")
 
 
@@ -131,6 +133,7 @@ def before_cursor_execute(conn: Connection, cursor, statement, _params, _ctx, _m
     if info.get(APPLIED) or not is_write(statement):
         if statement.lstrip()[:4].upper() == "DROP":  # a downgrade may drop the log
             info.pop(READY, None)
+            info.pop(SEALER, None)
         return
     if not _ready(conn, cursor):
         return
