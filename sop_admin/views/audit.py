@@ -130,6 +130,10 @@ class AuditEntryView(SecureModelView):
         if table not in db.metadata.tables:
             abort(404)
         entries = audit_history.record_history(table, key, current_user)
+        if not entries:
+            # Another office's record (its entries are out of scope) looks
+            # the same as one that never existed: 404, not an empty page.
+            abort(404)
         rows = [(e, audit_history.changes(e, self.admin, current_user))
                 for e in entries]
         return self.render("admin/audit/history.html", table=table, key=key,

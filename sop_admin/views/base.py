@@ -51,6 +51,8 @@ READERS = frozenset(
     {AccessLevel.ADMIN, AccessLevel.RECORDS_OFFICER, AccessLevel.AUDITOR}
 )
 ADMINS = frozenset({AccessLevel.ADMIN})
+#: Who registers and handles complaints; records officers and auditors never write.
+WRITERS = frozenset({AccessLevel.ADMIN, AccessLevel.STAFF})
 
 #: Flask-Admin view functions and the permission each needs.
 VIEW_PERMISSIONS = {
@@ -89,17 +91,22 @@ def allowed(levels, user=None) -> bool:
     return user.is_superadmin or user.access_level in levels
 
 
-def complaint_or_404(complaint_id: int):
+def complaint_or_404(complaint_id: int, levels=ALL_LEVELS):
     """The complaint if it is in the user's office (superadmins: any); else 404.
+    Then 403 unless the user's level is in `levels` (the office comes first,
+    so another office's id is 404 for every level: it gives nothing away).
 
     For pages that are not model views (Proses, prints, replies) but must scope
-    a complaint id from the URL as the views' queries do."""
+    a complaint id from the URL as the views' queries do; the POSTs that change
+    a complaint pass WRITERS."""
     query = select(Complaint).where(Complaint.id == complaint_id)
     if not current_user.is_superadmin:
         query = query.where(Complaint.office_id == current_user.office_id)
     complaint = db.session.scalar(query)
     if complaint is None:
         abort(404)
+    if not allowed(levels):
+        abort(403)
     return complaint
 
 

@@ -47,14 +47,13 @@ from ..models import (
     utcnow,
 )
 from . import complaint_import, labels, locking
-from .base import ADMINS, ALL_LEVELS, SecureModelView, int_ids
+from .base import ADMINS, ALL_LEVELS, WRITERS, SecureModelView, int_ids
 from .fields import EVIDENCE_SIGNATURES, LocalDateTimeField, evidence_upload
 from .outbox import notices_cell
 from .reply import replies_cell
 
 #: What a register number looks like (office code / year / sequence).
 REGISTER_NO_RE = re.compile(r"^[A-Za-z0-9.-]{1,12}/\d{4}/\d{1,9}$")
-WRITERS = frozenset({AccessLevel.ADMIN, AccessLevel.STAFF})
 #: Content types an evidence download may carry (what uploads are checked for).
 SERVED_TYPES = frozenset(EVIDENCE_SIGNATURES.values())
 

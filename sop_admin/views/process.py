@@ -8,8 +8,10 @@ POST forms that call the services (`workflow`, `dispositions`); those decide
 who may do what, this view only hides the forms a user cannot use and turns
 a refusal into a message.
 
-Access: any logged-in level of the complaint's office may read (records
-officers and auditors only read); another office's complaint is 404.
+Access: any logged-in level of the complaint's office may read; the POSTs
+are 403 to records officers and auditors (they only read), checked in
+`complaint_or_404` before any service runs; another office's complaint is
+404 to everyone but superadmins.
 """
 
 from datetime import datetime
@@ -50,7 +52,7 @@ from ..models import (
     utcnow,
 )
 from ..models.office import TIMEZONES
-from .base import ALL_LEVELS, allowed, complaint_or_404
+from .base import ALL_LEVELS, WRITERS, allowed, complaint_or_404
 from .fields import (
     EVIDENCE_MAX_BYTES,
     EVIDENCE_SIGNATURES,
@@ -214,7 +216,7 @@ class ProcessView(BaseView):
 
     @expose("/<int:complaint_id>/start", methods=["POST"])
     def start(self, complaint_id: int):
-        complaint = complaint_or_404(complaint_id)
+        complaint = complaint_or_404(complaint_id, WRITERS)
         try:
             workflow.start(complaint, actor=current_user, now=utcnow())
         except SopAdminError as exc:
@@ -226,7 +228,7 @@ class ProcessView(BaseView):
 
     @expose("/<int:complaint_id>/act", methods=["POST"])
     def act(self, complaint_id: int):
-        complaint = complaint_or_404(complaint_id)
+        complaint = complaint_or_404(complaint_id, WRITERS)
         form = ActForm()
         if not form.validate():
             for errors in form.errors.values():
@@ -259,7 +261,7 @@ class ProcessView(BaseView):
 
     @expose("/<int:complaint_id>/forward", methods=["POST"])
     def forward(self, complaint_id: int):
-        complaint = complaint_or_404(complaint_id)
+        complaint = complaint_or_404(complaint_id, WRITERS)
         form = self._forward_form(complaint, request.form)
         if not form.validate():
             for name, errors in form.errors.items():
@@ -290,7 +292,7 @@ class ProcessView(BaseView):
 
     @expose("/<int:complaint_id>/reopen", methods=["POST"])
     def reopen(self, complaint_id: int):
-        complaint = complaint_or_404(complaint_id)
+        complaint = complaint_or_404(complaint_id, WRITERS)
         form = ReopenForm()
         try:
             workflow.reopen(complaint, actor=current_user, now=utcnow(),

@@ -17,12 +17,17 @@ from wtforms import SelectField
 from .. import replies
 from ..extensions import db
 from ..i18n import local_dt
-from ..models import AccessLevel, Complaint, Reply, utcnow
+from ..models import Complaint, Reply, utcnow
 from . import labels
-from .base import ADMINS, ALL_LEVELS, SecureModelView, allowed, complaint_or_404
+from .base import (
+    ADMINS,
+    ALL_LEVELS,
+    WRITERS,
+    SecureModelView,
+    allowed,
+    complaint_or_404,
+)
 from .fields import LocalDateTimeField
-
-WRITERS = frozenset({AccessLevel.ADMIN, AccessLevel.STAFF})
 
 
 def _local(view, context, model, name):
