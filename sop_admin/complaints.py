@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
+from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, bindparam, case, func, select
@@ -92,12 +93,21 @@ class Registration:
     tracking_code: str
 
 
-def register_year(office: Office, received_at: datetime) -> int:
+class OfficeKey(Protocol):
+    """What registering needs of an office: an `Office`, or the API's
+    `OfficeRef` read with its token (no second query per report)."""
+
+    id: int | None
+    code: str
+    timezone: str
+
+
+def register_year(office: OfficeKey, received_at: datetime) -> int:
     """The year a complaint counts in: the calendar of the office's time zone."""
     return received_at.astimezone(ZoneInfo(office.timezone)).year
 
 
-def assign_register_no(office: Office, received_at: datetime) -> str:
+def assign_register_no(office: OfficeKey, received_at: datetime) -> str:
     """Take the next number of the office's year, e.g. ``DPK/2026/000123``.
 
     Runs in the caller's transaction: the counter row stays locked until it
@@ -201,7 +211,7 @@ def _check_texts(fields: dict, problems: list) -> None:
 
 
 def check_complaint(
-    office: Office, now: datetime, fields: dict
+    office: OfficeKey, now: datetime, fields: dict
 ) -> list[tuple[str, str]]:
     """Every problem with the given fields as (field, message); writes nothing.
 
@@ -251,7 +261,7 @@ def check_complaint(
     return problems
 
 
-def find_duplicate(office: Office, channel, external_post_id: str | None,
+def find_duplicate(office: OfficeKey, channel, external_post_id: str | None,
                    source_url: str | None) -> Complaint | None:
     """The office's complaint from the same post, if registered already.
 
@@ -285,7 +295,7 @@ _SAME_LINK = _same_post_query(and_(Complaint.source_url == bindparam("key"),
 
 
 def register_complaint(
-    office: Office, *, actor: User | None, now: datetime, **fields
+    office: OfficeKey, *, actor: User | None, now: datetime, **fields
 ) -> Registration:
     """Check a new report, give it its SOP, register number and tracking code.
 
@@ -300,6 +310,8 @@ def register_complaint(
     problems = check_complaint(office, now, fields)
     if problems:
         raise InvalidComplaint(problems)
+    if office.id is None:  # an office added in this same transaction
+        db.session.flush()
     for name in TEXT_FIELDS:
         if isinstance(fields.get(name), str):
             fields[name] = fields[name].strip() or None
@@ -314,7 +326,7 @@ def register_complaint(
     if existing is not None:
         raise DuplicateComplaint(existing)
     complaint = Complaint(
-        office=office,
+        office_id=office.id,
         created_by=actor,
         created_at=now,
         updated_at=now,

@@ -12,7 +12,7 @@ from flask import g, request
 from flask_limiter.util import get_remote_address
 
 from ..extensions import db
-from ..models import ApiToken, utcnow
+from ..models import utcnow
 from ..views.audit_hooks import attribute_request_to
 from . import bp, tokens
 from .errors import json_error
@@ -34,7 +34,7 @@ def rate_limit_key() -> str:
     return "token:" + hashlib.sha256(raw.encode()).hexdigest()[:32]
 
 
-def current_token() -> ApiToken:
+def current_token() -> tokens.Caller:
     return g.api_token
 
 

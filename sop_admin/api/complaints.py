@@ -126,7 +126,7 @@ def complaint_status(register_no: str):
     token = current_token()
     complaint = db.session.scalars(
         select(Complaint).where(Complaint.register_no == register_no.strip().upper(),
-                                Complaint.office_id == token.office_id)
+                                Complaint.office_id == token.office.id)
     ).first()
     if complaint is None:
         abort(404, "Nomor register tidak ditemukan / no such register number.")

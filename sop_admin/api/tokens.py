@@ -9,10 +9,10 @@ request into one.
 
 import hashlib
 import secrets
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import bindparam, or_, select, update
-from sqlalchemy.orm import joinedload, load_only
 
 from ..extensions import db
 from ..models import ApiToken, Office, User
@@ -46,36 +46,61 @@ def issue(token: ApiToken) -> str:
     return raw
 
 
-def find_active(raw: str) -> ApiToken | None:
-    """The unrevoked token whose secret is `raw`."""
+@dataclass(frozen=True)
+class OfficeRef:
+    """What intake needs of an office: enough to register, nothing to render."""
+
+    id: int
+    code: str
+    timezone: str
+
+
+@dataclass(frozen=True)
+class Caller:
+    """An API request's unrevoked token and its office, read in one query.
+
+    Plain values, not ORM objects: every API request reads them, and loading
+    two entities cost about a tenth of an intake's time.
+    """
+
+    token_id: int
+    name: str
+    last_used_at: datetime | None
+    office: OfficeRef
+
+
+def find_active(raw: str) -> Caller | None:
+    """The unrevoked token whose secret is `raw`, with its office."""
     if not raw.startswith(SCHEME):
         return None
-    token = db.session.scalars(_BY_HASH, {"hash": token_hash(raw)}).first()
-    return token if token is not None and token.is_active else None
+    row = db.session.connection().execute(_BY_HASH, {"hash": token_hash(raw)}).first()
+    if row is None or row.revoked_at is not None:
+        return None
+    return Caller(row.id, row.name, row.last_used_at,
+                  OfficeRef(row.office_id, row.code, row.timezone))
 
 
-#: Built once: every API request runs it.
+_tokens, _offices = ApiToken.__table__.c, Office.__table__.c
+#: Built once, Core only: every API request runs it.
 _BY_HASH = (
-    select(ApiToken)
-    .where(ApiToken.token_hash == bindparam("hash"))
-    # Every request needs these; anything else loads when first read.
-    .options(load_only(ApiToken.office_id, ApiToken.name, ApiToken.last_used_at,
-                       ApiToken.revoked_at),
-             joinedload(ApiToken.office).load_only(Office.code, Office.timezone))
+    select(_tokens.id, _tokens.name, _tokens.last_used_at, _tokens.revoked_at,
+           _tokens.office_id, _offices.code, _offices.timezone)
+    .join_from(ApiToken.__table__, Office.__table__, _offices.id == _tokens.office_id)
+    .where(_tokens.token_hash == bindparam("hash"))
 )
 
 
-def touch(token: ApiToken, now: datetime) -> bool:
+def touch(caller: Caller, now: datetime) -> bool:
     """Record use, unless recorded less than a minute ago; True if written.
 
     A conditional UPDATE, so concurrent requests of one token (two app
     workers) write once per minute between them. The caller commits.
     """
-    if token.last_used_at is not None and now - token.last_used_at < TOUCH_EVERY:
+    if caller.last_used_at is not None and now - caller.last_used_at < TOUCH_EVERY:
         return False
     result = db.session.execute(
         update(ApiToken)
-        .where(ApiToken.id == token.id,
+        .where(ApiToken.id == caller.token_id,
                or_(ApiToken.last_used_at.is_(None),
                    ApiToken.last_used_at <= now - TOUCH_EVERY))
         .values(last_used_at=now)

@@ -106,7 +106,9 @@ class Complaint(db.Model):
         UTCDateTime, default=utcnow, onupdate=utcnow
     )
 
-    office: Mapped[Office] = relationship()
+    # Intake may give only office_id; the notice listener reads the office of
+    # a complaint that is still pending (before its flush).
+    office: Mapped[Office] = relationship(load_on_pending=True)
     sop_version: Mapped[SopVersion | None] = relationship()
     created_by: Mapped[User | None] = relationship()
     evidence: Mapped[list["Evidence"]] = relationship(

@@ -28,7 +28,8 @@ def test_admin_creates_token_shown_once(office, make, db, login_as, client):
     assert token.name == "Chatbot WA" and token.office_id == office.id
     assert token.created_by_id == admin.id
     assert token.token_hash == tokens.token_hash(secret)
-    assert tokens.find_active(secret) == token
+    caller = tokens.find_active(secret)
+    assert (caller.token_id, caller.office.id) == (token.id, office.id)
     listing = client.get("/admin/api_token/").text
     assert secret not in listing and token.prefix in listing
     details = client.get(f"/admin/api_token/details/?id={token.id}").text
