@@ -44,8 +44,9 @@ $(BENCH_STAMP): $(STAMP)
 	touch $@
 
 # Figures go to the terminal; PostgreSQL parts use BENCH_POSTGRES_URL
-# (default: the local test server).
+# (default: the local test server). The intake bench drives gunicorn with wrk.
 bench: $(BENCH_STAMP) translations
+	@command -v wrk >/dev/null || (apt-get update -q && apt-get install -y -q wrk)
 	$(BIN)/python -m bench
 
 # Ten minutes of mixed work on gunicorn -w 2 + PostgreSQL, then the checks

@@ -4,15 +4,17 @@ A scratch PostgreSQL database is made beside BENCH_POSTGRES_URL, migrated
 with `flask db upgrade` (audit triggers included: auditing is on, as in
 production), loaded with the demo offices and SOPs (`flask demo load
 --complaints 0`), and given one API token of the DPK office. Then
-`gunicorn -w 2 app:app` serves it on a free localhost port and CLIENTS
-threads post complaints (each a new post id, so none is a duplicate) for
-SECONDS per round, keeping one connection each where the server allows.
-Figures: requests/s, p50/p95 latency and errors per round; the median
-round by requests/s is the result. Target: >= 300 requests/s, 0 errors.
-Each round also reports the CPU time spent per request by the gunicorn
-workers, by the database backends serving them and by the bench's own
-clients (from /proc), and the rate those allow on this machine's idle cores:
-on a shared machine the wall-clock rate mostly says how busy it was.
+`gunicorn -w 2 -k gthread --threads 4 app:app` (as the README deploys it)
+serves it on a free localhost port and wrk (`bench/intake.lua`, C and epoll,
+so the load generator takes little of the 2 cores it shares with the server)
+keeps CLIENTS connections busy posting complaints (each a new post id, so
+none is a duplicate) for SECONDS per round. Figures: requests/s, p50/p95/p99
+latency and errors (connection errors, timeouts and any answer but 2xx) per
+round; the median round by requests/s is the result. Target: >= 300
+requests/s, 0 errors. Each round also reports the CPU time spent per request
+by the gunicorn workers, by the database backends serving them and by wrk
+(from /proc and getrusage), and the rate those allow on this machine's idle
+cores: on a shared machine the wall-clock rate mostly says how busy it was.
 
 Every registration commits, and the audit chain's head lock is held from
 sealing until that commit is on disk, so all writers take turns for one
@@ -27,19 +29,19 @@ The per-token rate limit stays on (its cost is measured), raised to
 BENCH_INTAKE_LIMIT so that it does not refuse the bench's own traffic.
 Environment: BENCH_POSTGRES_URL, BENCH_INTAKE_CLIENTS (8),
 BENCH_INTAKE_SECONDS (20), BENCH_INTAKE_ROUNDS (3), BENCH_INTAKE_WORKERS (2),
-BENCH_INTAKE_LIMIT ("1000000/minute"), BENCH_INTAKE_SYNC ("on,off").
+BENCH_INTAKE_LIMIT ("1000000/minute"), BENCH_INTAKE_SYNC ("on,off"),
+BENCH_INTAKE_GUNICORN (gunicorn options, "-k gthread --threads 4").
 """
 
 import http.client
-import itertools
 import json
 import os
+import resource
+import shutil
 import socket
-import statistics
 import subprocess
 import sys
 import time
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -54,8 +56,10 @@ ROUNDS = int(os.environ.get("BENCH_INTAKE_ROUNDS", "3"))
 WORKERS = int(os.environ.get("BENCH_INTAKE_WORKERS", "2"))
 LIMIT = os.environ.get("BENCH_INTAKE_LIMIT", "1000000/minute")
 SYNC_MODES = os.environ.get("BENCH_INTAKE_SYNC", "on,off").split(",")
-GUNICORN_ARGS = os.environ.get("BENCH_INTAKE_GUNICORN", "").split()
+GUNICORN_ARGS = os.environ.get("BENCH_INTAKE_GUNICORN",
+                               "-k gthread --threads 4").split()
 TARGET = 300
+WRK = shutil.which("wrk")
 
 
 def _free_port() -> int:
@@ -147,58 +151,37 @@ def _backend_pids(url: str) -> list[int]:
     return list(pids)
 
 
-def _client(port: int, token: str, stop: float, posts, out: list) -> None:
-    headers = {"Authorization": f"Bearer {token}",
-               "Content-Type": "application/json"}
-    conn = None
-    while time.monotonic() < stop:
-        n = next(posts)
-        body = json.dumps({
-            "channel": "instagram", "subject": f"Lampu jalan mati {n}",
-            "description": "Lampu jalan di RT 03 mati sejak seminggu.",
-            "reporter_name": "Warga", "external_post_id": f"bench-{n}",
-            "source_url": f"https://www.instagram.com/p/bench-{n}/"})
-        start = time.perf_counter()
-        try:
-            conn = conn or http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-            conn.request("POST", "/api/v1/complaints", body, headers)
-            response = conn.getresponse()
-            response.read()
-            ok = response.status == 201
-            if response.getheader("Connection", "").lower() == "close":
-                conn.close()
-                conn = None
-        except (OSError, http.client.HTTPException):
-            ok = False
-            conn = None
-        out.append((time.perf_counter() - start, ok))
+def _wrk(port: int, token: str, tag: str) -> dict:
+    """One round of wrk (C, epoll): CLIENTS connections on 2 threads."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    result = subprocess.run(  # noqa: S603 - wrk on our own localhost server
+        [WRK, "-t", "2", "-c", str(CLIENTS), "-d", f"{SECONDS:.0f}s",
+         "--latency", "-s", str(ROOT / "bench" / "intake.lua"),
+         f"http://127.0.0.1:{port}/", "--", token, tag],
+        capture_output=True, text=True, check=True)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    line = next(x for x in result.stdout.splitlines() if x.startswith("RESULT "))
+    figures = json.loads(line.removeprefix("RESULT "))
+    figures["cpu_clients"] = (after.ru_utime + after.ru_stime
+                              - before.ru_utime - before.ru_stime)
+    return figures
 
 
-def _round(server: "Server", url: str, token: str, posts) -> dict:
-    per_thread: list[list[tuple[float, bool]]] = [[] for _ in range(CLIENTS)]
+def _round(server: "Server", url: str, token: str, tag: str) -> dict:
     workers = _worker_pids(server.process.pid)
     backends = _backend_pids(url)
     cpu_app, cpu_db = _cpu_seconds(workers), _cpu_seconds(backends)
-    cpu_clients = time.process_time()
-    start = time.monotonic()
-    stop = start + SECONDS
-    with ThreadPoolExecutor(CLIENTS) as pool:
-        for out in per_thread:
-            pool.submit(_client, server.port, token, stop, posts, out)
-    elapsed = time.monotonic() - start
-    cpu_clients = time.process_time() - cpu_clients
+    figures = _wrk(server.port, token, tag)
     backends = set(backends) | set(_backend_pids(url))
     cpu_app = _cpu_seconds(workers) - cpu_app
     cpu_db = _cpu_seconds(backends) - cpu_db
-    results = [item for out in per_thread for item in out]
-    latencies = sorted(t for t, ok in results if ok)
-    errors = sum(1 for _, ok in results if not ok)
-    q = statistics.quantiles(latencies, n=100) if len(latencies) > 1 else [0] * 99
-    done = max(len(results), 1)
-    return {"rps": len(latencies) / elapsed, "p50": q[49] * 1000,
-            "p95": q[94] * 1000, "errors": errors, "requests": len(results),
+    done = max(figures["requests"], 1)
+    ok = figures["requests"] - figures["errors"]
+    return {"rps": ok / figures["seconds"], "p50": figures["p50"],
+            "p95": figures["p95"], "p99": figures["p99"],
+            "errors": figures["errors"], "requests": figures["requests"],
             "cpu_app": cpu_app / done * 1000, "cpu_db": cpu_db / done * 1000,
-            "cpu_clients": cpu_clients / done * 1000}
+            "cpu_clients": figures["cpu_clients"] / done * 1000}
 
 
 def _audit_rows(url: str) -> tuple[int, int]:
@@ -239,17 +222,17 @@ def _measure(sync: str) -> None:
         token = _prepare(url)
         print(f"  synchronous_commit {sync}: one-row commit "
               f"{_fsync_ms(url):.2f} ms", flush=True)
-        posts = itertools.count(1)
         rounds = []
         with Server(url) as server:
             for i in range(ROUNDS):
-                result = _round(server, url, token, posts)
+                result = _round(server, url, token, f"{sync}{i}")
                 rounds.append(result)
                 server_cpu = result["cpu_app"] + result["cpu_db"]
                 everything = server_cpu + result["cpu_clients"]
                 cores = os.cpu_count() or 1
                 print(f"  round {i + 1}: {result['rps']:.0f} req/s, "
                       f"p50 {result['p50']:.1f} ms, p95 {result['p95']:.1f} ms, "
+                      f"p99 {result['p99']:.1f} ms, "
                       f"{result['errors']} errors of {result['requests']}; "
                       f"CPU per request: app {result['cpu_app']:.1f} ms, "
                       f"database {result['cpu_db']:.1f} ms, clients "
@@ -261,7 +244,8 @@ def _measure(sync: str) -> None:
     median = sorted(rounds, key=lambda r: r["rps"])[len(rounds) // 2]
     errors = sum(r["errors"] for r in rounds)
     verdict = "OK" if median["rps"] >= TARGET and errors == 0 else "BELOW TARGET"
-    print(f"intake API (gunicorn -w {WORKERS}, {CLIENTS} clients, {SECONDS:.0f} s "
+    print(f"intake API (gunicorn -w {WORKERS} {' '.join(GUNICORN_ARGS)}, "
+          f"wrk {CLIENTS} connections, {SECONDS:.0f} s "
           f"x {ROUNDS}, auditing on, synchronous_commit {sync}): median "
           f"{median['rps']:.0f} req/s, p50 {median['p50']:.1f} ms, "
           f"p95 {median['p95']:.1f} ms, {errors} errors; {complaints} complaints, "
@@ -270,6 +254,10 @@ def _measure(sync: str) -> None:
 
 
 def main() -> None:
+    if WRK is None:
+        print("intake: wrk not found (`make bench` installs it: apt-get install wrk); "
+              "skipped")
+        return
     if not pg_reachable():
         print(f"intake: PostgreSQL not reachable at {PG_URL}; skipped")
         return

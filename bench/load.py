@@ -41,7 +41,7 @@ from urllib.parse import urlencode
 import sqlalchemy as sa
 
 from ._common import pg_reachable, scratch
-from .intake import BIN, ROOT, Server, _env, _prepare
+from .intake import BIN, GUNICORN_ARGS, ROOT, Server, _env, _prepare
 
 SECONDS = float(os.environ.get("LOAD_SECONDS", "600"))
 MAX_REQUESTS = int(os.environ.get("LOAD_MAX_REQUESTS", "200000"))
@@ -305,8 +305,8 @@ def main() -> int:
         token = _prepare(url)
         queries, prints = _setup_paths(url)
         shared = Shared(url, token, queries, prints)
-        print(f"load: gunicorn -w 2, {CLIENTS} clients, {SECONDS:.0f} s or "
-              f"{MAX_REQUESTS} requests, mix {MIX}", flush=True)
+        print(f"load: gunicorn -w 2 {' '.join(GUNICORN_ARGS)}, {CLIENTS} clients, "
+              f"{SECONDS:.0f} s or {MAX_REQUESTS} requests, mix {MIX}", flush=True)
         with Server(url) as server:
             start = time.monotonic()
             with ThreadPoolExecutor(CLIENTS) as pool:
