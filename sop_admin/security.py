@@ -105,16 +105,24 @@ def content_security_policy(nonce: str, hashes: list[str]) -> str:
     ])
 
 
+#: The policy of JSON answers (the API, the public tracking API).
+JSON_POLICY = "default-src 'none'; frame-ancestors 'none'"
+
+
 def set_headers(response):
     """after_request: the headers every response carries.
 
     A view that needs a stricter policy (an evidence download) sets its own
     Content-Security-Policy; it is left as it is.
     """
-    hashes = current_app.extensions["sop_admin_csp_hashes"]
     headers = response.headers
-    headers.setdefault("Content-Security-Policy",
-                       content_security_policy(csp_nonce(), hashes))
+    if response.mimetype == "application/json":
+        # Data, never a page: nothing in it may run or be framed.
+        headers.setdefault("Content-Security-Policy", JSON_POLICY)
+    else:
+        hashes = current_app.extensions["sop_admin_csp_hashes"]
+        headers.setdefault("Content-Security-Policy",
+                           content_security_policy(csp_nonce(), hashes))
     headers.setdefault("X-Frame-Options", "DENY")
     headers.setdefault("X-Content-Type-Options", "nosniff")
     headers.setdefault("Referrer-Policy", "same-origin")

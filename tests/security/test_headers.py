@@ -31,6 +31,20 @@ def test_headers_on_every_kind_of_response(client, url):
     response.close()  # static files are streamed from an open file
 
 
+@pytest.mark.parametrize(("method", "url"), [
+    ("GET", "/api/v1/openapi.json"), ("POST", "/api/v1/complaints"),
+    ("GET", "/api/v1/track?register_no=X&code=Y")])
+def test_json_answers_carry_a_policy_that_runs_nothing(client, method, url):
+    response = client.open(url, method=method)
+    assert response.mimetype == "application/json"
+    assert response.headers["X-Frame-Options"] == "DENY"
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    # The public tracking answer sends no referrer at all.
+    assert response.headers["Referrer-Policy"] in ("same-origin", "no-referrer")
+    csp = response.headers["Content-Security-Policy"]
+    assert csp == "default-src 'none'; frame-ancestors 'none'"
+
+
 def test_headers_on_logged_in_pages_and_nonce_changes(make, db, login_as):
     user = make.user(make.office(), AccessLevel.ADMIN)
     db.session.commit()
