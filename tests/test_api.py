@@ -244,6 +244,23 @@ def test_api_writes_are_audited_as_api_with_token_name(client, office, make, db)
         ("api", "Chatbot WhatsApp")]
 
 
+def test_api_request_never_credited_to_a_browser_session(office, make, db, login_as):
+    """A logged-in browser that also calls the API (same cookie jar) writes as
+    the token, not as the user."""
+    from sop_admin.models import AccessLevel
+
+    _token, raw = make.api_token(office, "Jembatan IG")
+    user = make.user(office, AccessLevel.ADMIN)
+    db.session.commit()
+    browser = login_as(user)
+    assert browser.post("/api/v1/complaints", json=_body(),
+                        headers=_auth(raw)).status_code == 201
+    entry = db.session.scalar(select(AuditEntry).where(
+        AuditEntry.table_name == "complaints"))
+    assert (entry.interface, entry.actor_name, entry.actor_id) == (
+        "api", "Jembatan IG", None)
+
+
 def test_last_used_written_at_most_once_a_minute(client, office, make, db):
     token, raw = make.api_token(office)
     db.session.commit()

@@ -20,14 +20,18 @@ API_PREFIX = "/api/"
 
 
 def _begin_request(actor=None, actor_name: str | None = None) -> None:
-    if actor is None and actor_name is None and current_user.is_authenticated:
+    api = request.path.startswith(API_PREFIX)
+    # An API request acts for its token (`attribute_request_to`), never for
+    # a browser session that happens to send its cookie along.
+    if actor is None and actor_name is None and not api and (
+            current_user.is_authenticated):
         actor = current_user
     request_id = g.get("audit_request_id") or (
         request.headers.get("X-Request-ID") or uuid.uuid4().hex)[:64]
     g.audit_request_id = request_id
     anonymous = {} if actor else {"actor_name": actor_name or "(anonim)"}
     g.audit_token = audit.set_context(
-        "api" if request.path.startswith(API_PREFIX) else "web",
+        "api" if api else "web",
         actor=actor,
         **anonymous,
         client_ip=(request.remote_addr or "")[:64] or None,
