@@ -161,22 +161,26 @@ def _listing(office_id: int | None) -> Select:
         .where(is_open()), office_id)
 
 
-def _rows(count: Select, listing: Select, limit: int,
-          undated: bool = True) -> tuple[int, list[ComplaintRow]]:
-    """The capped count of `count`, and the first `limit` rows of `listing`:
-    soonest deadline first, then by id those without one (unless `undated`
-    is false: the listing has none). Two reads of the index, dated then (if
-    rows are left) undated, because PostgreSQL and SQLite keep NULLs at
-    opposite ends of it."""
+def _capped_in_order(count: Select) -> int:
+    """`capped_count` reading in the open-complaint index's order, so that
+    it stops after the cap instead of first collecting every match."""
+    return capped_count(count.order_by(earliest_deadline(), Complaint.id))
+
+
+def _rows(listing: Select, limit: int,
+          undated: bool = True) -> list[ComplaintRow]:
+    """The first `limit` rows of `listing`: soonest deadline first, then by
+    id those without one (unless `undated` is false: the listing has none).
+    Two reads of the index, dated then (if rows are left) undated, because
+    PostgreSQL and SQLite keep NULLs at opposite ends of it."""
     deadline = earliest_deadline()
-    total = capped_count(count.order_by(deadline, Complaint.id))
     rows = db.session.execute(listing.where(deadline.isnot(None))
                               .order_by(deadline, Complaint.id).limit(limit)).all()
     if undated and len(rows) < limit:
         rows += db.session.execute(listing.where(deadline.is_(None))
                                    .order_by(Complaint.id)
                                    .limit(limit - len(rows))).all()
-    return total, [ComplaintRow(*row) for row in rows]
+    return [ComplaintRow(*row) for row in rows]
 
 
 def acts_on_steps(user: User) -> bool:
@@ -185,24 +189,29 @@ def acts_on_steps(user: User) -> bool:
                                                        AccessLevel.STAFF)
 
 
-def my_tasks(user: User, office_id: int | None,
-             limit: int = 10) -> tuple[int, list[ComplaintRow]]:
+def my_tasks(user: User, office_id: int | None, limit: int = 10,
+             open_count: int | None = None) -> tuple[int, list[ComplaintRow]]:
     """Open complaints waiting for `user`: at a step whose lane is a role the
-    user holds; for an admin, every open complaint of the office. The total
-    is capped (see `capped_count`)."""
+    user holds; for an admin, every open complaint of the office, whose
+    number the caller may pass as `open_count` (`office_counts`' new +
+    in_progress) to spare counting them twice. The total is capped (see
+    `capped_count`)."""
     if not acts_on_steps(user):
         return 0, []
     count = _scoped(select(Complaint.id).where(is_open()), office_id)
     listing = _listing(office_id)
-    if not (user.is_superadmin or user.access_level == AccessLevel.ADMIN):
-        held = select(user_roles.c.role_id).where(user_roles.c.user_id == user.id)
-        count = count.join(SopStep, and_(
-            SopStep.version_id == Complaint.sop_version_id,
-            SopStep.number == Complaint.current_step_number))
-        count, listing = (
-            query.join(SopLane, SopLane.id == SopStep.lane_id)
-            .where(SopLane.role_id.in_(held)) for query in (count, listing))
-    return _rows(count, listing, limit)
+    if user.is_superadmin or user.access_level == AccessLevel.ADMIN:
+        total = (_capped_in_order(count) if open_count is None
+                 else min(open_count, COUNT_CAP + 1))
+        return total, _rows(listing, limit)
+    held = select(user_roles.c.role_id).where(user_roles.c.user_id == user.id)
+    count = count.join(SopStep, and_(
+        SopStep.version_id == Complaint.sop_version_id,
+        SopStep.number == Complaint.current_step_number))
+    count, listing = (
+        query.join(SopLane, SopLane.id == SopStep.lane_id)
+        .where(SopLane.role_id.in_(held)) for query in (count, listing))
+    return _capped_in_order(count), _rows(listing, limit)
 
 
 def overdue(office_id: int | None, now: datetime,
@@ -210,8 +219,8 @@ def overdue(office_id: int | None, now: datetime,
     """Overdue complaints (see `overdue_clause`), the most overdue first;
     the total is capped (see `capped_count`)."""
     late = overdue_clause(now)
-    return _rows(_scoped(select(Complaint.id).where(late), office_id),
-                 _listing(office_id).where(late), limit, undated=False)
+    return (_capped_in_order(_scoped(select(Complaint.id).where(late), office_id)),
+            _rows(_listing(office_id).where(late), limit, undated=False))
 
 
 def month_breakdown(office_id: int | None, now: datetime,

@@ -219,3 +219,21 @@ def test_unbounded_counts_stop_past_the_cap(make, db, office, version, monkeypat
     monkeypatch.setattr(dashboard, "COUNT_CAP", 3)
     assert dashboard.overdue(office.id, NOW)[0] == 3
     assert dashboard.my_tasks(admin, office.id)[0] == 4
+
+
+def test_admin_tasks_total_from_the_open_counts(make, db, office, version, monkeypatch):
+    """The view passes new + in_progress; the total then matches counting."""
+    monkeypatch.setattr(dashboard, "COUNT_CAP", 2)
+    for _ in range(2):
+        _at(make, version, 1)
+    make.complaint(office, sop_version=version)
+    admin = make.user(office, AccessLevel.ADMIN)
+    db.session.commit()
+    counts = dashboard.office_counts(office.id, NOW, WIB)
+    passed = dashboard.my_tasks(admin, office.id,
+                                open_count=counts["new"] + counts["in_progress"])
+    assert passed == dashboard.my_tasks(admin, office.id)
+    assert passed[0] == 3 and len(passed[1]) == 3
+    monkeypatch.setattr(dashboard, "COUNT_CAP", 5)
+    assert dashboard.my_tasks(admin, office.id, open_count=3)[0] == 3
+    assert dashboard.my_tasks(admin, office.id, open_count=9)[0] == 6

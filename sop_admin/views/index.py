@@ -113,8 +113,9 @@ class HomeView(AdminIndexView):
         now, zone = utcnow(), office_timezone()
         medians = dashboard.step_medians(office_id, now)
         breakdown = dashboard.month_breakdown(office_id, now, zone)
-        tasks = dashboard.my_tasks(current_user, office_id, LIST_LIMIT)
         counts = dashboard.office_counts(office_id, now, zone)
+        tasks = dashboard.my_tasks(current_user, office_id, LIST_LIMIT,
+                                   open_count=counts["new"] + counts["in_progress"])
         overdue = dashboard.overdue(office_id, now, LIST_LIMIT)
         capped = (counts["new"], counts["in_progress"], tasks[0], overdue[0])
         return self.render(
