@@ -180,3 +180,60 @@ def test_month_start_uses_office_zone():
     # 18:00 UTC on 31 Jan is 01:00 WIB on 1 Feb.
     start = dashboard.month_start(datetime(2026, 1, 31, 18, 0, tzinfo=UTC), WIB)
     assert start.astimezone(UTC) == datetime(2026, 1, 31, 17, 0, tzinfo=UTC)
+
+
+def test_lists_soonest_deadline_first_then_undated_by_id(make, db, office, version):
+    """Both engines: dated rows by the earlier of the two deadlines (ties by
+    id), then rows without any deadline, also by id."""
+    undated_first = _at(make, version, 1)
+    whole_only = _at(make, version, 1, due_at=NOW + timedelta(hours=2))
+    step_sooner = _at(make, version, 1, step_due_at=NOW + timedelta(hours=1),
+                      due_at=NOW + timedelta(hours=5))
+    tie = _at(make, version, 1, due_at=NOW + timedelta(hours=1))
+    undated_last = make.complaint(office, sop_version=version)
+    admin = make.user(office, AccessLevel.ADMIN)
+    db.session.commit()
+    order = [step_sooner.id, tie.id, whole_only.id, undated_first.id, undated_last.id]
+    for limit in (10, 4, 3, 2):
+        total, rows = dashboard.my_tasks(admin, office.id, limit=limit)
+        assert (total, [r.id for r in rows]) == (5, order[:limit])
+    assert [r.id for r in dashboard.my_tasks(admin, None)[1]] == order
+
+
+def test_unbounded_counts_stop_past_the_cap(make, db, office, version, monkeypatch):
+    monkeypatch.setattr(dashboard, "COUNT_CAP", 2)
+    late = [_at(make, version, 1, step_due_at=NOW - timedelta(hours=h))
+            for h in (1, 2, 3)]
+    make.complaint(office, sop_version=version)
+    for _ in range(3):
+        make.complaint(office, status=ComplaintStatus.CLOSED, closed_at=NOW)
+    admin = make.user(office, AccessLevel.ADMIN)
+    db.session.commit()
+    assert dashboard.office_counts(office.id, NOW, WIB) == {
+        "new": 1, "in_progress": 3, "closed_this_month": 3, "active_sops": 1}
+    total, rows = dashboard.overdue(office.id, NOW)
+    assert (total, [r.id for r in rows]) == (3, [c.id for c in reversed(late)])
+    total, rows = dashboard.my_tasks(admin, office.id)
+    assert (total, len(rows)) == (3, 4)  # the list is not cut by the cap
+    # One under the cap is exact.
+    monkeypatch.setattr(dashboard, "COUNT_CAP", 3)
+    assert dashboard.overdue(office.id, NOW)[0] == 3
+    assert dashboard.my_tasks(admin, office.id)[0] == 4
+
+
+def test_admin_tasks_total_from_the_open_counts(make, db, office, version, monkeypatch):
+    """The view passes new + in_progress; the total then matches counting."""
+    monkeypatch.setattr(dashboard, "COUNT_CAP", 2)
+    for _ in range(2):
+        _at(make, version, 1)
+    make.complaint(office, sop_version=version)
+    admin = make.user(office, AccessLevel.ADMIN)
+    db.session.commit()
+    counts = dashboard.office_counts(office.id, NOW, WIB)
+    passed = dashboard.my_tasks(admin, office.id,
+                                open_count=counts["new"] + counts["in_progress"])
+    assert passed == dashboard.my_tasks(admin, office.id)
+    assert passed[0] == 3 and len(passed[1]) == 3
+    monkeypatch.setattr(dashboard, "COUNT_CAP", 5)
+    assert dashboard.my_tasks(admin, office.id, open_count=3)[0] == 3
+    assert dashboard.my_tasks(admin, office.id, open_count=9)[0] == 6

@@ -8,7 +8,7 @@ SQL there, and one writer at a time anyway). The function is built from
 payload needs a migration that creates it again.
 
 Revision ID: e5f6a7b8c9d0
-Revises: ea45d59e12a9
+Revises: d4a5b0c1e2f3
 Create Date: 2026-11-28 23:30:00
 
 """
@@ -18,7 +18,7 @@ from sop_admin.audit.chain import SEAL_FUNCTION, seal_function_sql
 
 # revision identifiers, used by Alembic.
 revision = "e5f6a7b8c9d0"
-down_revision = "ea45d59e12a9"
+down_revision = "d4a5b0c1e2f3"
 branch_labels = None
 depends_on = None
 

@@ -10,8 +10,8 @@ JSON in a `<script type="application/json">` block that the static
 
 from flask import abort, redirect, request, url_for
 from flask_admin import AdminIndexView, expose
+from flask_babel import format_decimal, ngettext
 from flask_babel import gettext as _
-from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -39,6 +39,14 @@ def duration_text(seconds: float | None) -> str:
              ngettext("%(num)d menit", "%(num)d menit", minutes)
              if minutes and not days else ""]
     return " ".join(p for p in parts if p) or _("< 1 menit")
+
+
+def count_text(count: int) -> str:
+    """A figure in the page's number format ("1.234" in Indonesian); a
+    capped count past `dashboard.COUNT_CAP` reads "1.000+"."""
+    if count > dashboard.COUNT_CAP:
+        return format_decimal(dashboard.COUNT_CAP) + "+"
+    return format_decimal(count)
 
 
 def _series(figures: dict[str, int], names: dict) -> dict:
@@ -105,13 +113,20 @@ class HomeView(AdminIndexView):
         now, zone = utcnow(), office_timezone()
         medians = dashboard.step_medians(office_id, now)
         breakdown = dashboard.month_breakdown(office_id, now, zone)
-        tasks = dashboard.my_tasks(current_user, office_id, LIST_LIMIT)
+        counts = dashboard.office_counts(office_id, now, zone)
+        tasks = dashboard.my_tasks(current_user, office_id, LIST_LIMIT,
+                                   open_count=counts["new"] + counts["in_progress"])
+        overdue = dashboard.overdue(office_id, now, LIST_LIMIT)
+        capped = (counts["new"], counts["in_progress"], tasks[0], overdue[0])
         return self.render(
             "admin/home.html",
-            counts=dashboard.office_counts(office_id, now, zone),
+            counts=counts,
             tasks=tasks,
             show_tasks=dashboard.acts_on_steps(current_user),
-            overdue=dashboard.overdue(office_id, now, LIST_LIMIT),
+            overdue=overdue,
+            any_capped=any(n > dashboard.COUNT_CAP for n in capped),
+            count_cap=format_decimal(dashboard.COUNT_CAP),
+            count_text=count_text,
             breakdown=breakdown,
             medians=medians,
             charts=chart_data(breakdown, medians, every_office=office_id is None),

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from sop_admin import dashboard
 from sop_admin.models import (
     AccessLevel,
     ComplaintStatus,
@@ -16,7 +17,7 @@ from sop_admin.models import (
     SopStatus,
     utcnow,
 )
-from sop_admin.views.index import CHARTJS, duration_text
+from sop_admin.views.index import CHARTJS, count_text, duration_text
 
 
 def _counts(page: str) -> dict[str, int]:
@@ -142,6 +143,32 @@ def test_duration_text(app):
     assert duration_text(45 * 60) == "45 menit"
     assert duration_text(3 * 3600 + 20 * 60) == "3 jam 20 menit"
     assert duration_text(2 * 86400 + 3 * 3600 + 59) == "2 hari 3 jam"
+
+
+def test_count_text_in_indonesian_format_and_capped(app):
+    with app.test_request_context():
+        assert count_text(999) == "999"
+        assert count_text(1000) == "1.000"
+        assert count_text(1001) == "1.000+"
+
+
+def test_home_capped_figures_say_so(make, db, login_as, offices, monkeypatch):
+    office, _ = offices
+    monkeypatch.setattr(dashboard, "COUNT_CAP", 1)
+    for _ in range(2):
+        make.complaint(office, status=ComplaintStatus.IN_PROGRESS,
+                       step_due_at=utcnow() - timedelta(minutes=5))
+    make.complaint(office)
+    admin = make.user(office, AccessLevel.ADMIN)
+    db.session.commit()
+    page = login_as(admin).get("/admin/").text
+    for key in ("in_progress", "tasks", "overdue"):
+        assert f'data-count="{key}">1+<' in page
+    assert 'data-count="new">1<' in page
+    assert 'id="capped-note"' in page and "1+ berarti lebih dari 1" in page
+    monkeypatch.setattr(dashboard, "COUNT_CAP", 3)
+    page = login_as(admin).get("/admin/").text
+    assert _counts(page)["tasks"] == 3 and 'id="capped-note"' not in page
 
 
 def test_home_in_english(make, db, login_as, offices):
