@@ -1,6 +1,7 @@
 """Faults: a server killed mid-burst loses no committed complaint; a database
 that cannot be written gives a clear page and keeps nothing half-written."""
 
+import http.client
 import http.cookiejar
 import os
 import re
@@ -131,7 +132,8 @@ def test_sigkill_mid_burst_loses_no_committed_complaint(server, make, db):
                     "classification": "complaint", "subject": subject,
                     "description": "Lampu jalan mati.",
                     "sop_version": SOP_RE.search(page).group(1)})
-            except (OSError, AttributeError):  # connection reset, or page cut
+            # Connection reset or refused, answer cut mid-body, or page cut.
+            except (OSError, http.client.HTTPException, AttributeError):
                 lost.append(subject)
                 return
             (committed if status == 302 else lost).append(subject)
