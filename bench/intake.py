@@ -4,7 +4,7 @@ A scratch PostgreSQL database is made beside BENCH_POSTGRES_URL, migrated
 with `flask db upgrade` (audit triggers included: auditing is on, as in
 production), loaded with the demo offices and SOPs (`flask demo load
 --complaints 0`), and given one API token of the DPK office. Then
-`gunicorn -w 2 -k gthread --threads 4 app:app` (as the README deploys it)
+`gunicorn -w 2 -k gthread --threads 2 app:app` (as the README deploys it)
 serves it on a free localhost port and wrk (`bench/intake.lua`, C and epoll,
 so the load generator takes little of the 2 cores it shares with the server)
 keeps CLIENTS connections busy posting complaints (each a new post id, so
@@ -30,7 +30,7 @@ BENCH_INTAKE_LIMIT so that it does not refuse the bench's own traffic.
 Environment: BENCH_POSTGRES_URL, BENCH_INTAKE_CLIENTS (8),
 BENCH_INTAKE_SECONDS (20), BENCH_INTAKE_ROUNDS (3), BENCH_INTAKE_WORKERS (2),
 BENCH_INTAKE_LIMIT ("1000000/minute"), BENCH_INTAKE_SYNC ("on,off"),
-BENCH_INTAKE_GUNICORN (gunicorn options, "-k gthread --threads 4").
+BENCH_INTAKE_GUNICORN (gunicorn options, "-k gthread --threads 2").
 """
 
 import http.client
@@ -57,7 +57,7 @@ WORKERS = int(os.environ.get("BENCH_INTAKE_WORKERS", "2"))
 LIMIT = os.environ.get("BENCH_INTAKE_LIMIT", "1000000/minute")
 SYNC_MODES = os.environ.get("BENCH_INTAKE_SYNC", "on,off").split(",")
 GUNICORN_ARGS = os.environ.get("BENCH_INTAKE_GUNICORN",
-                               "-k gthread --threads 4").split()
+                               "-k gthread --threads 2").split()
 TARGET = 300
 WRK = shutil.which("wrk")
 

@@ -43,7 +43,10 @@ def issue(complaint: Complaint) -> str:
 
     The complaint must have its register number; the caller commits.
     """
-    raw = "".join(secrets.choice(ALPHABET) for _ in range(LENGTH))
+    # One draw of 60 random bits cut into twelve 5-bit symbols: the same
+    # uniform code as twelve `secrets.choice` calls, one system call.
+    bits = secrets.randbits(5 * LENGTH)
+    raw = "".join(ALPHABET[(bits >> 5 * i) & 31] for i in range(LENGTH))
     complaint.tracking_code_hash = code_hash(complaint.register_no, raw)
     code = "-".join(raw[i : i + 4] for i in range(0, LENGTH, 4))
     # Kept in memory only, for the reporter's "registered" mail written in
