@@ -17,6 +17,8 @@ the head is read, and every visible unsealed row, ordered by id, gets the
 next `seq`. Writers therefore take turns only for the few milliseconds
 between sealing and commit, and rows written outside the app (psql, the
 sqlite3 shell) are sealed by the next writer or by `flask audit seal`.
+On PostgreSQL, once its migration has made `audit_seal`, the server runs
+those same steps in one call (`seal_function_sql`).
 """
 
 import hashlib
