@@ -38,6 +38,7 @@ from .models import (
     StepKind,
     User,
 )
+from .models.complaint import OPEN_STATUSES
 from .models.user import user_roles
 from .sql_stats import medians, seconds_between
 
@@ -46,8 +47,6 @@ MEDIAN_WINDOW = timedelta(days=90)
 #: Counts of sets that only grow stop one past this; the page shows such a
 #: figure as "1.000+" (see `views.index.count_text`).
 COUNT_CAP = 1000
-#: Statuses of a complaint still being handled.
-OPEN_STATUSES = (ComplaintStatus.NEW, ComplaintStatus.IN_PROGRESS)
 
 
 @dataclass(frozen=True)

@@ -55,8 +55,11 @@ EARLIEST_DEADLINE_SQL = (
     "    WHEN due_at IS NULL THEN step_due_at\n"
     "    WHEN step_due_at < due_at THEN step_due_at\n"
     "    ELSE due_at\nEND)")
-#: Open complaints (new or in progress), as SQL for the same indexes' WHERE.
-OPEN_SQL = "status IN ('new', 'in_progress')"
+#: Statuses of a complaint still being handled.
+OPEN_STATUSES = (ComplaintStatus.NEW, ComplaintStatus.IN_PROGRESS)
+#: Open complaints as SQL for the same indexes' WHERE (what
+#: `dashboard.is_open()` renders, so the planner matches the two).
+OPEN_SQL = "status IN ({})".format(", ".join(f"'{s.value}'" for s in OPEN_STATUSES))
 
 
 class Complaint(db.Model):
