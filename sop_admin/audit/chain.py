@@ -23,7 +23,7 @@ those same steps in one call (`seal_function_sql`).
 
 import hashlib
 
-from .context import SEALER
+from .context import SEALER, schema_has
 
 GENESIS = "0" * 64
 #: pg_advisory_xact_lock key of the chain head ("SOPA" in ASCII).
@@ -198,15 +198,10 @@ END $fn$"""  # noqa: S608
 
 
 def seals_in_server(conn, cur) -> bool:
-    """Whether this database has `audit_seal` (asked once per connection;
-    `context` forgets the answer when a DROP runs, as in a downgrade)."""
-    if conn.dialect.name != "postgresql":
-        return False
-    info = conn.info
-    if SEALER not in info:
-        cur.execute(f"SELECT to_regprocedure('{SEAL_FUNCTION}(integer)') IS NOT NULL")
-        info[SEALER] = bool(cur.fetchone()[0])
-    return info[SEALER]
+    """Whether this database has `audit_seal` (see `context.schema_has`)."""
+    return conn.dialect.name == "postgresql" and schema_has(
+        conn, cur, SEALER,
+        f"SELECT to_regprocedure('{SEAL_FUNCTION}(integer)') IS NOT NULL")
 
 
 def seal(engine, batch: int = 20_000) -> int:

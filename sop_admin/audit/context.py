@@ -119,12 +119,23 @@ _READY_SQL = {
 }
 
 
+def schema_has(conn: Connection, cursor, key: str, query: str) -> bool:
+    """A yes/no fact about the schema, kept in `conn.info[key]`: asked again
+    only while the answer is no (a migration may be creating it), forgotten
+    when a DROP runs (`_SCHEMA_FACTS`)."""
+    if not conn.info.get(key):
+        cursor.execute(query)
+        conn.info[key] = bool(cursor.fetchone()[0])
+    return conn.info[key]
+
+
 def _ready(conn: Connection, cursor) -> bool:
     """Do the audit tables exist yet? (Not while early migrations run.)"""
-    if not conn.info.get(READY):
-        cursor.execute(_READY_SQL[conn.dialect.name])
-        conn.info[READY] = bool(cursor.fetchone()[0])
-    return conn.info[READY]
+    return schema_has(conn, cursor, READY, _READY_SQL[conn.dialect.name])
+
+
+#: What a downgrade may have dropped (keys of `schema_has`).
+_SCHEMA_FACTS = (READY, SEALER)
 
 
 def before_cursor_execute(conn: Connection, cursor, statement, _params, _ctx, _many):
@@ -132,8 +143,8 @@ def before_cursor_execute(conn: Connection, cursor, statement, _params, _ctx, _m
     info = conn.info
     if info.get(APPLIED) or not is_write(statement):
         if statement.lstrip()[:4].upper() == "DROP":  # a downgrade may drop the log
-            info.pop(READY, None)
-            info.pop(SEALER, None)
+            for key in _SCHEMA_FACTS:
+                info.pop(key, None)
         return
     if not _ready(conn, cursor):
         return
