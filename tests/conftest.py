@@ -39,14 +39,15 @@ def make_test_app(uri: str, **extra):
     return create_app({**_base_config(uri), **extra})
 
 
-def _postgres_scratch_database(uri: str):
-    """Create a database of our own beside the one TEST_DATABASE_URL names.
+def postgres_scratch_database(uri: str, suffix: str | None = None):
+    """Create a database of our own beside the one `uri` names (default
+    suffix: per process), dropped afterwards. Yields its URL.
 
     Concurrent runs on one server (two checkouts, CI beside a developer) then
-    never empty each other's tables. Yields the scratch database's URL.
+    never empty each other's tables.
     """
     url = sa.engine.make_url(uri)
-    name = f"{url.database}_sop_{os.getpid()}"
+    name = f"{url.database}_{suffix or f'sop_{os.getpid()}'}"
     server = sa.create_engine(url, isolation_level="AUTOCOMMIT")
     try:
         with server.connect() as conn:
@@ -69,7 +70,7 @@ def _postgres_scratch_database(uri: str):
 def migrated_database(tmp_path_factory):
     """Apply every migration once; yield the URI of the migrated database."""
     if PG_URL:
-        for uri in _postgres_scratch_database(PG_URL):
+        for uri in postgres_scratch_database(PG_URL):
             app = make_test_app(uri)
             with app.app_context():
                 upgrade()

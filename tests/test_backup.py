@@ -3,13 +3,12 @@
 import sqlite3
 
 import pytest
-import sqlalchemy as sa
 
 from sop_admin import backup
 from sop_admin.extensions import db as _db
 from sop_admin.models import AccessLevel
 
-from .conftest import PG_URL, make_test_app
+from .conftest import PG_URL, make_test_app, postgres_scratch_database
 
 
 @pytest.fixture
@@ -18,16 +17,7 @@ def scratch_uri(database_uri, tmp_path):
     if not PG_URL:
         yield f"sqlite:///{tmp_path / 'restored.sqlite3'}"
         return
-    url = sa.engine.make_url(database_uri)
-    name = f"{url.database}_restore"
-    server = sa.create_engine(url, isolation_level="AUTOCOMMIT")
-    with server.connect() as conn:
-        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    yield url.set(database=name).render_as_string(hide_password=False)
-    with server.connect() as conn:
-        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    server.dispose()
+    yield from postgres_scratch_database(database_uri, "restore")
 
 
 @pytest.fixture
